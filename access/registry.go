@@ -1,0 +1,322 @@
+package access
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tagflow/tagflow/catalog"
+)
+
+// Principal is a user, team, group, workload or org of one org.
+type Principal struct {
+	Org       string    `json:"org"`
+	Kind      string    `json:"kind"` // user, team, group, workload, org
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Ref is the principal's reference: kind:name.
+func (p Principal) Ref() string { return p.Kind + ":" + p.Name }
+
+// Grant gives one principal one role on one scope.
+type Grant struct {
+	Org       string    `json:"org"`
+	Principal string    `json:"principal"`
+	Role      string    `json:"role"`
+	Scope     string    `json:"scope"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Built-in roles.
+const (
+	RoleAdmin  = "admin"
+	RoleEditor = "editor"
+	RoleViewer = "viewer"
+)
+
+// Registry holds the principals, grants and tokens of every org in memory and writes them
+// through to the store. It is safe for concurrent use.
+type Registry struct {
+	store catalog.Store
+	now   func() time.Time
+
+	mu         sync.RWMutex
+	principals map[string]map[string]*Principal // org -> ref -> principal
+	grants     map[string][]*Grant              // org -> grants
+	tokens     map[string]*Token                // hash -> token
+	tokenIDs   map[string]string                // id -> hash
+}
+
+const (
+	keyPrincipal = "ac\x00p\x00"
+	keyGrant     = "ac\x00g\x00"
+	keyToken     = "ac\x00t\x00"
+	keyTokenID   = "ac\x00i\x00"
+)
+
+// OpenRegistry loads the registry from the store.
+func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
+	r := &Registry{store: store, now: time.Now,
+		principals: map[string]map[string]*Principal{}, grants: map[string][]*Grant{},
+		tokens: map[string]*Token{}, tokenIDs: map[string]string{}}
+	err := store.View(ctx, func(tx catalog.Txn) error {
+		if err := tx.Iterate([]byte(keyPrincipal), func(k, v []byte) error {
+			var p Principal
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("principal %q: %w", k, err)
+			}
+			r.addPrincipal(&p)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.Iterate([]byte(keyGrant), func(k, v []byte) error {
+			var g Grant
+			if err := json.Unmarshal(v, &g); err != nil {
+				return fmt.Errorf("grant %q: %w", k, err)
+			}
+			r.grants[g.Org] = append(r.grants[g.Org], &g)
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {
+			var t Token
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("token record: %w", err)
+			}
+			r.tokens[t.Hash] = &t
+			r.tokenIDs[t.ID] = t.Hash
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open access registry: %w", err)
+	}
+	return r, nil
+}
+
+func (r *Registry) addPrincipal(p *Principal) {
+	m := r.principals[p.Org]
+	if m == nil {
+		m = map[string]*Principal{}
+		r.principals[p.Org] = m
+	}
+	m[p.Ref()] = p
+}
+
+// Principal returns the principal of org with reference ref.
+func (r *Registry) Principal(org, ref string) (Principal, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	p := r.principals[org][ref]
+	if p == nil {
+		return Principal{}, false
+	}
+	return *p, true
+}
+
+// CreatePrincipal creates a user, team, group or workload. Users, teams, groups and
+// workloads share one name space per org, so that one name never means two principals.
+func (r *Registry) CreatePrincipal(ctx context.Context, org, kind, name string) (Principal, error) {
+	const op = "createPrincipal"
+	if _, _, err := catalog.ParsePrincipalRef(kind + ":" + name); err != nil || kind == "org" {
+		if err == nil {
+			err = errors.New("the org principal exists with the org")
+		}
+		return Principal{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: name, Msg: err.Error()}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for ref := range r.principals[org] {
+		if strings.SplitN(ref, ":", 2)[1] == name {
+			return Principal{}, &catalog.Error{Op: op, Kind: catalog.Conflict, Path: name,
+				Msg: fmt.Sprintf("the name %q is taken by %s; users, teams, groups and workloads share one name space", name, ref)}
+		}
+	}
+	p := &Principal{Org: org, Kind: kind, Name: name, CreatedAt: r.now().UTC()}
+	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		return putJSON(tx, principalKey(org, p.Ref()), p)
+	}); err != nil {
+		return Principal{}, fmt.Errorf("%s %s: %w", op, p.Ref(), err)
+	}
+	r.addPrincipal(p)
+	return *p, nil
+}
+
+// Grant records a grant of role on scope to principal.
+func (r *Registry) Grant(ctx context.Context, org, principal, role, scope string) (Grant, error) {
+	g := &Grant{Org: org, Principal: principal, Role: role, Scope: scope, CreatedAt: r.now().UTC()}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, old := range r.grants[org] {
+		if old.Principal == principal && old.Role == role && old.Scope == scope {
+			return *old, nil
+		}
+	}
+	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		return putJSON(tx, grantKey(g), g)
+	}); err != nil {
+		return Grant{}, fmt.Errorf("grant %s %s on %s: %w", role, principal, scope, err)
+	}
+	r.grants[org] = append(r.grants[org], g)
+	return *g, nil
+}
+
+// Grants returns the grants held by principal in org.
+func (r *Registry) Grants(org, principal string) []Grant {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Grant
+	for _, g := range r.grants[org] {
+		if g.Principal == principal {
+			out = append(out, *g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Scope+out[i].Role < out[j].Scope+out[j].Role })
+	return out
+}
+
+// NewToken is a token as its creator sees it, once.
+type NewToken struct {
+	Token
+	Secret string
+}
+
+// CreateToken creates a token for principal; ttl 0 means it does not expire.
+func (r *Registry) CreateToken(ctx context.Context, org, principal, name string, ttl time.Duration) (NewToken, error) {
+	const op = "createToken"
+	if _, ok := r.Principal(org, principal); !ok {
+		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.NotFound, Path: principal, Msg: fmt.Sprintf("principal %q does not exist in org %q", principal, org)}
+	}
+	if name == "" || len(name) > 200 {
+		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Msg: "a token needs a name of 1 to 200 bytes"}
+	}
+	if ttl < 0 {
+		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Msg: "a token's lifetime must be positive"}
+	}
+	secret, hash := newSecret()
+	t := &Token{ID: newID("tok_"), Hash: hash, Org: org, Principal: principal, Name: name, CreatedAt: r.now().UTC()}
+	if ttl > 0 {
+		exp := t.CreatedAt.Add(ttl)
+		t.ExpiresAt = &exp
+	}
+	err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
+			return err
+		}
+		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+	})
+	if err != nil {
+		return NewToken{}, fmt.Errorf("%s: %w", op, err)
+	}
+	r.mu.Lock()
+	r.tokens[hash] = t
+	r.tokenIDs[t.ID] = hash
+	r.mu.Unlock()
+	return NewToken{Token: *t, Secret: secret}, nil
+}
+
+// RevokeToken deletes a token at once. It reports whether the token existed.
+func (r *Registry) RevokeToken(ctx context.Context, id string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hash, ok := r.tokenIDs[id]
+	if !ok {
+		return false, nil
+	}
+	err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		if err := tx.Delete([]byte(keyToken + hash)); err != nil {
+			return err
+		}
+		return tx.Delete([]byte(keyTokenID + id))
+	})
+	if err != nil {
+		return false, fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	delete(r.tokens, hash)
+	delete(r.tokenIDs, id)
+	return true, nil
+}
+
+// Token returns the token with id.
+func (r *Registry) Token(id string) (Token, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t := r.tokens[r.tokenIDs[id]]
+	if t == nil {
+		return Token{}, false
+	}
+	return *t, true
+}
+
+// ErrBadToken is the one answer to every token that does not authenticate: unknown,
+// malformed, expired or revoked look the same from outside.
+var ErrBadToken = &catalog.Error{Op: "authenticate", Kind: catalog.Unauthenticated, Msg: "the token is not valid (unknown, expired or revoked)"}
+
+// Authenticate returns the principal and token of a bearer token.
+func (r *Registry) Authenticate(token string) (Principal, Token, error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
+		return Principal{}, Token{}, ErrBadToken
+	}
+	hash := hashToken(token)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t := r.tokens[hash]
+	if t == nil || t.Expired(r.now()) {
+		return Principal{}, Token{}, ErrBadToken
+	}
+	p := r.principals[t.Org][t.Principal]
+	if p == nil {
+		return Principal{}, Token{}, ErrBadToken
+	}
+	return *p, *t, nil
+}
+
+// Bootstrap makes a new org usable: the org principal, a user admin holding the admin role
+// on the whole org, and a first token for it, whose secret it returns. It fails with
+// Conflict if the org already has an admin user.
+func (r *Registry) Bootstrap(ctx context.Context, org string) (NewToken, error) {
+	if _, ok := r.Principal(org, "user:admin"); ok {
+		return NewToken{}, &catalog.Error{Op: "bootstrap", Kind: catalog.Conflict, Msg: fmt.Sprintf("org %q already has an admin", org)}
+	}
+	r.mu.Lock()
+	op := &Principal{Org: org, Kind: "org", Name: org, CreatedAt: r.now().UTC()}
+	err := r.store.Update(ctx, func(tx catalog.Txn) error { return putJSON(tx, principalKey(org, op.Ref()), op) })
+	if err == nil {
+		r.addPrincipal(op)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return NewToken{}, fmt.Errorf("bootstrap %s: %w", org, err)
+	}
+	if _, err := r.CreatePrincipal(ctx, org, "user", "admin"); err != nil {
+		return NewToken{}, fmt.Errorf("bootstrap %s: %w", org, err)
+	}
+	if _, err := r.Grant(ctx, org, "user:admin", RoleAdmin, "*"); err != nil {
+		return NewToken{}, fmt.Errorf("bootstrap %s: %w", org, err)
+	}
+	return r.CreateToken(ctx, org, "user:admin", "bootstrap", 0)
+}
+
+func principalKey(org, ref string) []byte {
+	return []byte(keyPrincipal + org + "\x00" + ref)
+}
+
+func grantKey(g *Grant) []byte {
+	return []byte(keyGrant + g.Org + "\x00" + g.Principal + "\x00" + g.Role + "\x00" + g.Scope)
+}
+
+func putJSON(tx catalog.Txn, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Set(key, b)
+}

@@ -1,0 +1,432 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Document is a parsed definitions document (DESIGN §2) before its names are resolved:
+// names and references are as written, each with the line it was written on.
+type Document struct {
+	Namespace     string
+	NamespaceLine int
+	Assets        []DocAsset
+}
+
+// DocAsset is one dataset or featureset as written in a document.
+type DocAsset struct {
+	Kind        AssetKind
+	Name        string
+	Line        int
+	Description string
+	Owner       string
+	OwnerLine   int
+	Tags        []string
+	TagsLine    int
+	Members     []DocMember
+	Pipeline    *DocPipeline
+}
+
+// DocMember is one field or feature as written.
+type DocMember struct {
+	Name        string
+	Line        int
+	Type        string
+	TypeLine    int
+	Key         bool
+	Description string
+	Tags        []string
+	TagsLine    int
+	From        []string
+	FromLine    int
+}
+
+// DocPipeline is a dataset's pipeline as written.
+type DocPipeline struct {
+	Line        int
+	Description string
+	Inputs      []string
+	InputsLine  int
+	Columns     []DocColumn // nil when no column lineage is declared
+	HasColumns  bool
+}
+
+// DocColumn maps one output field to the input fields it is computed from.
+type DocColumn struct {
+	Field string
+	From  []string
+	Line  int
+}
+
+// ParseDocument parses a YAML or JSON definitions document. It reports every problem of
+// shape it finds (syntax, unknown keys, wrong value kinds), each with its line; names and
+// references are checked later, by Resolve.
+func ParseDocument(data []byte) (*Document, []Problem) {
+	root, err := parseTree(data)
+	if err != nil {
+		return nil, []Problem{syntaxProblem(err)}
+	}
+	p := &docParser{}
+	doc := p.document(root)
+	return doc, p.problems
+}
+
+// parseTree turns the bytes into a YAML node tree, using encoding/json for JSON documents
+// (faster, and exact about JSON's grammar) and go-yaml for everything else.
+func parseTree(data []byte) (*yaml.Node, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && looksLikeJSON(trimmed) {
+		return parseJSONTree(data)
+	}
+	var n yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&n); err != nil {
+		if err.Error() == "EOF" {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("line %d: a definitions document holds one YAML document; found a second after \"---\"", extra.Line)
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		return n.Content[0], nil
+	}
+	return &n, nil
+}
+
+// looksLikeJSON tells a JSON document from a YAML flow mapping such as "{datasets: [...]}":
+// JSON's first key is a quoted string.
+func looksLikeJSON(b []byte) bool {
+	if b[0] == '[' {
+		return true
+	}
+	rest := bytes.TrimLeft(b[1:], " \t\r\n")
+	return len(rest) == 0 || rest[0] == '"' || rest[0] == '}'
+}
+
+var yamlLineRe = []byte("line ")
+
+// syntaxProblem turns a parser error into a problem with the line it names.
+func syntaxProblem(err error) Problem {
+	msg := err.Error()
+	line := 0
+	if i := bytes.Index([]byte(msg), yamlLineRe); i >= 0 {
+		j := i + len(yamlLineRe)
+		k := j
+		for k < len(msg) && msg[k] >= '0' && msg[k] <= '9' {
+			k++
+		}
+		line, _ = strconv.Atoi(msg[j:k])
+	}
+	return Problem{Line: line, Msg: "not valid YAML or JSON: " + msg}
+}
+
+type docParser struct {
+	problems []Problem
+}
+
+func (p *docParser) add(line int, asset, format string, args ...any) {
+	p.problems = append(p.problems, Problem{Asset: asset, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *docParser) document(root *yaml.Node) *Document {
+	doc := &Document{}
+	if root == nil || (root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
+		p.add(0, "", "the document is empty; it needs datasets: or featuresets:")
+		return doc
+	}
+	if root.Kind != yaml.MappingNode {
+		p.add(root.Line, "", "the document must be a mapping with datasets: and featuresets:, not %s", kindName(root))
+		return doc
+	}
+	p.mapping(root, "", func(key string, v *yaml.Node) {
+		switch key {
+		case "namespace":
+			doc.Namespace, _ = p.scalar(v, "", "namespace")
+			doc.NamespaceLine = v.Line
+		case "datasets":
+			p.sequence(v, "", "datasets", func(n *yaml.Node) {
+				doc.Assets = append(doc.Assets, p.asset(n, KindDataset))
+			})
+		case "featuresets":
+			p.sequence(v, "", "featuresets", func(n *yaml.Node) {
+				doc.Assets = append(doc.Assets, p.asset(n, KindFeatureset))
+			})
+		default:
+			p.add(v.Line, "", "unknown key %q (expected namespace, datasets, featuresets)", key)
+		}
+	})
+	return doc
+}
+
+func (p *docParser) asset(n *yaml.Node, kind AssetKind) DocAsset {
+	a := DocAsset{Kind: kind, Line: n.Line}
+	if n.Kind != yaml.MappingNode {
+		p.add(n.Line, "", "each entry of %ss must be a mapping with a name, not %s", kindWord(kind), kindName(n))
+		return a
+	}
+	// The name first, so that every other problem can name the asset.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "name" {
+			a.Name, _ = p.scalar(n.Content[i+1], "", "name")
+		}
+	}
+	if a.Name == "" {
+		p.add(n.Line, "", "a %s without a name", kindWord(kind))
+	}
+	members := "fields"
+	if kind == KindFeatureset {
+		members = "features"
+	}
+	p.mapping(n, a.Name, func(key string, v *yaml.Node) {
+		switch key {
+		case "name":
+		case "description":
+			a.Description, _ = p.scalar(v, a.Name, key)
+		case "owner":
+			a.Owner, _ = p.scalar(v, a.Name, key)
+			a.OwnerLine = v.Line
+		case "tags":
+			a.Tags = p.strings(v, a.Name, key)
+			a.TagsLine = v.Line
+		case members:
+			p.sequence(v, a.Name, key, func(m *yaml.Node) {
+				a.Members = append(a.Members, p.member(m, a.Name, kind))
+			})
+		case "pipeline":
+			if kind != KindDataset {
+				p.add(v.Line, a.Name, "a featureset has no pipeline; its features name what they are computed from with from:")
+				return
+			}
+			a.Pipeline = p.pipeline(v, a.Name)
+		default:
+			expected := "name, description, owner, tags, fields, pipeline"
+			if kind == KindFeatureset {
+				expected = "name, description, owner, tags, features"
+			}
+			p.add(v.Line, a.Name, "unknown key %q (expected %s)", key, expected)
+		}
+	})
+	return a
+}
+
+func (p *docParser) member(n *yaml.Node, parent string, kind AssetKind) DocMember {
+	m := DocMember{Line: n.Line}
+	word := "field"
+	if kind == KindFeatureset {
+		word = "feature"
+	}
+	if n.Kind != yaml.MappingNode {
+		p.add(n.Line, parent, "each %s must be a mapping with name and type, not %s", word, kindName(n))
+		return m
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "name" {
+			m.Name, _ = p.scalar(n.Content[i+1], parent, "name")
+		}
+	}
+	at := parent
+	if m.Name != "" {
+		at = MemberPath(parent, m.Name)
+	} else {
+		p.add(n.Line, parent, "a %s without a name", word)
+	}
+	p.mapping(n, at, func(key string, v *yaml.Node) {
+		switch key {
+		case "name":
+		case "type":
+			m.Type, _ = p.scalar(v, at, key)
+			m.TypeLine = v.Line
+		case "description":
+			m.Description, _ = p.scalar(v, at, key)
+		case "tags":
+			m.Tags = p.strings(v, at, key)
+			m.TagsLine = v.Line
+		case "key":
+			if kind == KindFeatureset {
+				p.add(v.Line, at, "a feature has no key; key fields belong to datasets")
+				return
+			}
+			m.Key = p.boolean(v, at, key)
+		case "from":
+			if kind != KindFeatureset {
+				p.add(v.Line, at, "a field has no from:; declare column lineage in its dataset's pipeline columns:")
+				return
+			}
+			m.From = p.strings(v, at, key)
+			m.FromLine = v.Line
+		default:
+			expected := "name, type, key, description, tags"
+			if kind == KindFeatureset {
+				expected = "name, type, from, description, tags"
+			}
+			p.add(v.Line, at, "unknown key %q (expected %s)", key, expected)
+		}
+	})
+	if m.Type == "" && m.TypeLine == 0 && m.Name != "" {
+		p.add(n.Line, at, "%s has no type", word)
+	}
+	return m
+}
+
+func (p *docParser) pipeline(n *yaml.Node, asset string) *DocPipeline {
+	pl := &DocPipeline{Line: n.Line}
+	if n.Kind != yaml.MappingNode {
+		p.add(n.Line, asset, "pipeline must be a mapping with inputs:, not %s", kindName(n))
+		return pl
+	}
+	p.mapping(n, asset, func(key string, v *yaml.Node) {
+		switch key {
+		case "inputs":
+			pl.Inputs = p.strings(v, asset, "pipeline inputs")
+			pl.InputsLine = v.Line
+		case "description":
+			pl.Description, _ = p.scalar(v, asset, "pipeline description")
+		case "columns":
+			pl.HasColumns = true
+			if v.Kind != yaml.MappingNode {
+				p.add(v.Line, asset, "pipeline columns must map output fields to lists of input fields, not %s", kindName(v))
+				return
+			}
+			p.mapping(v, asset, func(field string, from *yaml.Node) {
+				col := DocColumn{Field: field, Line: from.Line}
+				if from.Kind == yaml.ScalarNode && from.Tag != "!!null" {
+					col.From = []string{from.Value} // one input field may be written without a list
+				} else {
+					col.From = p.strings(from, MemberPath(asset, field), "columns")
+				}
+				pl.Columns = append(pl.Columns, col)
+			})
+		default:
+			p.add(v.Line, asset, "unknown key %q in pipeline (expected inputs, columns, description)", key)
+		}
+	})
+	if pl.InputsLine == 0 {
+		p.add(n.Line, asset, "pipeline has no inputs:")
+	}
+	return pl
+}
+
+// mapping calls fn for each key of n, reporting duplicate keys and non-scalar keys.
+func (p *docParser) mapping(n *yaml.Node, asset string, fn func(key string, v *yaml.Node)) {
+	if n.Kind == yaml.AliasNode {
+		p.add(n.Line, asset, "YAML aliases are not supported in definitions documents")
+		return
+	}
+	seen := make(map[string]bool, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.add(k.Line, asset, "a key must be a plain string, not %s", kindName(k))
+			continue
+		}
+		if k.Value == "<<" {
+			p.add(k.Line, asset, "YAML merge keys (<<) are not supported in definitions documents")
+			continue
+		}
+		if seen[k.Value] {
+			p.add(k.Line, asset, "key %q appears twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if v.Kind == yaml.AliasNode {
+			p.add(v.Line, asset, "%s: YAML aliases are not supported in definitions documents", k.Value)
+			continue
+		}
+		fn(k.Value, v)
+	}
+}
+
+func (p *docParser) sequence(n *yaml.Node, asset, what string, fn func(*yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.add(n.Line, asset, "%s must be a list, not %s", what, kindName(n))
+		return
+	}
+	for _, c := range n.Content {
+		if c.Kind == yaml.AliasNode {
+			p.add(c.Line, asset, "%s: YAML aliases are not supported in definitions documents", what)
+			continue
+		}
+		fn(c)
+	}
+}
+
+func (p *docParser) scalar(n *yaml.Node, asset, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.add(n.Line, asset, "%s must be a string, not %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *docParser) boolean(n *yaml.Node, asset, what string) bool {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		b, err := strconv.ParseBool(n.Value)
+		if err == nil {
+			return b
+		}
+		switch n.Value {
+		case "yes", "Yes", "YES", "on", "On", "ON":
+			return true
+		}
+		return false
+	}
+	p.add(n.Line, asset, "%s must be true or false, not %s", what, kindName(n))
+	return false
+}
+
+func (p *docParser) strings(n *yaml.Node, asset, what string) []string {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return []string{}
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.add(n.Line, asset, "%s must be a list of strings, not %s", what, kindName(n))
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" {
+			p.add(c.Line, asset, "%s must hold strings, not %s", what, kindName(c))
+			continue
+		}
+		out = append(out, c.Value)
+	}
+	return out
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!bool":
+			return "a boolean"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return fmt.Sprintf("the string %q", clip(n.Value))
+	}
+	return "nothing"
+}
+
+func kindWord(k AssetKind) string {
+	if k == KindFeatureset {
+		return "featureset"
+	}
+	return "dataset"
+}

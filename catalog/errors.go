@@ -1,0 +1,134 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kind classifies an error so that each transport can map it to its own code in one place.
+type Kind int
+
+// The kinds of error tagflow reports. The zero value is an internal error.
+const (
+	Internal          Kind = iota
+	InvalidDefinition      // a definitions document is wrong
+	InvalidArgument        // a request argument is wrong
+	NotFound               // the thing asked for does not exist
+	Conflict               // the thing to create exists already
+	Forbidden              // the caller may not do this
+	Unauthenticated        // the caller is not known
+	TooLarge               // the request is larger than allowed
+)
+
+func (k Kind) String() string {
+	switch k {
+	case InvalidDefinition:
+		return "INVALID_DEFINITION"
+	case InvalidArgument:
+		return "INVALID_ARGUMENT"
+	case NotFound:
+		return "NOT_FOUND"
+	case Conflict:
+		return "CONFLICT"
+	case Forbidden:
+		return "FORBIDDEN"
+	case Unauthenticated:
+		return "UNAUTHENTICATED"
+	case TooLarge:
+		return "TOO_LARGE"
+	}
+	return "INTERNAL"
+}
+
+// Error is the error value of every tagflow package below the transports.
+type Error struct {
+	Op       string    // the operation: "deploy", "createBranch"
+	Kind     Kind      // what went wrong, for the transports
+	Path     string    // the asset or branch concerned, if any
+	Msg      string    // a human sentence, if Err does not say it
+	Problems []Problem // every problem of a definitions document
+	Err      error     // the underlying error, if any
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	if e.Msg != "" {
+		b.WriteString(e.Msg)
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString(strings.ToLower(strings.ReplaceAll(e.Kind.String(), "_", " ")))
+	}
+	if len(e.Problems) > 0 {
+		fmt.Fprintf(&b, " (%d problem", len(e.Problems))
+		if len(e.Problems) > 1 {
+			b.WriteString("s")
+		}
+		b.WriteString(": ")
+		for i, p := range e.Problems {
+			if i == 3 {
+				fmt.Fprintf(&b, "; and %d more", len(e.Problems)-3)
+				break
+			}
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.String())
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Problem is one thing wrong with a definitions document.
+type Problem struct {
+	Asset string // a dataset, featureset, field or feature path; empty for the whole document
+	Line  int    // 1-based line in the document, 0 when unknown
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	if p.Asset != "" {
+		b.WriteString(p.Asset)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Errorf returns an *Error of kind k for operation op.
+func Errorf(op string, k Kind, format string, args ...any) *Error {
+	return &Error{Op: op, Kind: k, Msg: fmt.Sprintf(format, args...)}
+}
+
+// KindOf returns the Kind of the first *Error in err's chain, or Internal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// ProblemsOf returns the document problems carried by err, if any.
+func ProblemsOf(err error) []Problem {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Problems
+	}
+	return nil
+}
+
+// ErrKeyNotFound is returned by a Txn's Get for an absent key.
+var ErrKeyNotFound = errors.New("key not found")

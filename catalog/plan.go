@@ -1,0 +1,265 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// PlanOptions say how a document is applied to a branch.
+type PlanOptions struct {
+	// Prune removes the assets under the document's namespace that it does not list.
+	Prune bool
+	// Deployer is the principal reference of who deploys; it owns the new assets that
+	// declare no owner.
+	Deployer string
+}
+
+// Change is a validated change to a branch's snapshot: what a deploy writes.
+type Change struct {
+	Base    *Snapshot
+	Upserts []*Asset // new and changed assets, final records, sorted by path
+	Removes []string // paths removed, sorted
+	Added   []string // sorted paths of new datasets and featuresets
+	Changed []string // sorted paths of changed ones (a changed member changes its parent)
+	Removed []string // sorted paths of removed ones
+
+	lower map[string]string // lower-cased path -> path, built for hints on first need
+}
+
+// Empty reports whether the change changes nothing.
+func (c *Change) Empty() bool { return len(c.Upserts) == 0 && len(c.Removes) == 0 }
+
+// Lookup finds path in the state after the change: the asset and, for "Ds.col", the member.
+func (c *Change) Lookup(path string) (*Asset, *Member, bool) {
+	asset, member := SplitMember(path)
+	a := c.Get(path)
+	if a != nil {
+		return a, nil, true
+	}
+	if member == "" {
+		return nil, nil, false
+	}
+	a = c.Get(asset)
+	if a == nil {
+		return nil, nil, false
+	}
+	m := a.Member(member)
+	return a, m, m != nil
+}
+
+// Get returns the top-level asset at path after the change, or nil.
+func (c *Change) Get(path string) *Asset {
+	if i := sort.Search(len(c.Upserts), func(i int) bool { return c.Upserts[i].Path >= path }); i < len(c.Upserts) && c.Upserts[i].Path == path {
+		return c.Upserts[i]
+	}
+	if i := sort.SearchStrings(c.Removes, path); i < len(c.Removes) && c.Removes[i] == path {
+		return nil
+	}
+	return c.Base.Get(path)
+}
+
+// Plan checks a resolved document against the branch state base and returns the change it
+// makes. Every problem is reported at once; a change is returned only when there are none.
+func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) {
+	var ps problems
+	if opts.Prune && res.Namespace == "" {
+		ps.add(0, "", "prune needs a namespace: the document must start with namespace: NS, and assets under NS/ that it does not list are removed")
+		return nil, ps.list
+	}
+	ch := &Change{Base: base}
+	listed := make(map[string]bool, len(res.Assets))
+	for _, a := range res.Assets {
+		listed[a.Path] = true
+		old := base.Get(a.Path)
+		rec := a
+		if old != nil {
+			if old.CreatedBy != "" {
+				cp := *a
+				cp.CreatedBy = old.CreatedBy
+				rec = &cp
+			}
+			if bytes.Equal(encodeAsset(old), encodeAsset(rec)) {
+				continue
+			}
+			ch.Changed = append(ch.Changed, a.Path)
+		} else {
+			cp := *a
+			cp.CreatedBy = opts.Deployer
+			rec = &cp
+			ch.Added = append(ch.Added, a.Path)
+		}
+		ch.Upserts = append(ch.Upserts, rec)
+	}
+	if opts.Prune {
+		base.Range(res.Namespace+"/", "", func(a *Asset) bool {
+			if !listed[a.Path] {
+				ch.Removes = append(ch.Removes, a.Path)
+			}
+			return true
+		})
+		ch.Removed = ch.Removes
+	}
+	sort.Slice(ch.Upserts, func(i, j int) bool { return ch.Upserts[i].Path < ch.Upserts[j].Path })
+	sort.Strings(ch.Added)
+	sort.Strings(ch.Changed)
+
+	for _, a := range res.Assets {
+		checkRefs(ch, res, a, &ps)
+	}
+	checkDangling(ch, res, &ps)
+	if len(ps.list) > 0 {
+		sortProblems(ps.list)
+		return nil, ps.list
+	}
+	return ch, nil
+}
+
+// checkRefs checks that everything a (a document asset) reads exists after the change.
+func checkRefs(ch *Change, res *Resolved, a *Asset, ps *problems) {
+	if pl := a.Pipeline; pl != nil {
+		line := 0
+		if i, ok := res.byPath[a.Path]; ok && res.lines[i].Pipeline != nil {
+			line = res.lines[i].Pipeline.InputsLine
+		}
+		inputs := make(map[string]*Asset, len(pl.Inputs))
+		for _, in := range pl.Inputs {
+			t := ch.Get(in)
+			switch {
+			case t == nil:
+				ps.add(line, a.Path, "pipeline input %q does not exist%s", in, hint(ch, in))
+			case t.Kind != KindDataset:
+				ps.add(line, a.Path, "pipeline input %q is a featureset; pipelines read datasets", in)
+			default:
+				inputs[in] = t
+			}
+		}
+		for _, m := range a.Members {
+			for _, f := range pl.Columns[m.Name] {
+				ds, col := SplitMember(f)
+				t := inputs[ds]
+				if t == nil {
+					continue // the input itself was reported
+				}
+				if t.Member(col) == nil {
+					ps.add(res.Line(MemberPath(a.Path, m.Name)), MemberPath(a.Path, m.Name),
+						"column lineage names %q, but %s has no field %q", f, ds, col)
+				}
+			}
+		}
+	}
+	for _, m := range a.Members {
+		mpath := MemberPath(a.Path, m.Name)
+		for _, f := range m.From {
+			t, tm, ok := ch.Lookup(f)
+			switch {
+			case !ok:
+				ps.add(res.Line(mpath), mpath, "from %q does not exist%s", f, hint(ch, f))
+			case tm == nil && t.Kind == KindFeatureset:
+				ps.add(res.Line(mpath), mpath, "from %q is a whole featureset; name its features (%s.feature)", f, f)
+			}
+		}
+	}
+}
+
+// checkDangling reports assets that still read something the change removes: a removed
+// asset, a member dropped from a changed asset, or an asset whose kind changed.
+func checkDangling(ch *Change, res *Resolved, ps *problems) {
+	gone := map[string]bool{}
+	for _, p := range ch.Removes {
+		gone[p] = true
+	}
+	for _, a := range ch.Upserts {
+		old := ch.Base.Get(a.Path)
+		if old == nil {
+			continue
+		}
+		if old.Kind != a.Kind {
+			gone[a.Path] = true
+		}
+		for _, m := range old.Members {
+			if a.Member(m.Name) == nil || old.Kind != a.Kind {
+				gone[MemberPath(a.Path, m.Name)] = true
+			}
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	// Document assets were checked by checkRefs; look at the others that remain.
+	report := func(reader *Asset, target, how string) {
+		owner, _ := SplitMember(target)
+		line := res.Line(target)
+		verb := "is removed"
+		if ch.Get(owner) != nil {
+			verb = "is removed from " + owner
+			if ch.Get(owner).Kind != ch.Base.Get(owner).Kind {
+				verb = fmt.Sprintf("changes kind to %s", strings.ToLower(ch.Get(owner).Kind.String()))
+			}
+		}
+		ps.add(line, target, "%s %s, but %s still reads it (%s); change or remove %s in the same deploy", target, verb, reader.Path, how, reader.Path)
+	}
+	visit := func(a *Asset) bool {
+		if res.Lookup(a.Path) != nil {
+			return true
+		}
+		if pl := a.Pipeline; pl != nil {
+			for _, in := range pl.Inputs {
+				if gone[in] {
+					report(a, in, "pipeline input")
+				}
+			}
+			for _, froms := range pl.Columns {
+				for _, f := range froms {
+					if gone[f] {
+						report(a, f, "column lineage")
+					}
+				}
+			}
+		}
+		for _, m := range a.Members {
+			for _, f := range m.From {
+				if gone[f] {
+					report(a, f, "from of feature "+m.Name)
+				}
+			}
+		}
+		return true
+	}
+	ch.Base.All(func(a *Asset) bool {
+		if ch.Get(a.Path) == a {
+			return visit(a)
+		}
+		return true
+	})
+}
+
+// hint suggests a near name for a missing reference: the same name with another case.
+func hint(ch *Change, ref string) string {
+	asset, _ := SplitMember(ref)
+	if ch.lower == nil {
+		ch.lower = make(map[string]string, ch.Base.Len()+len(ch.Upserts))
+		ch.Base.All(func(a *Asset) bool {
+			ch.lower[strings.ToLower(a.Path)] = a.Path
+			return true
+		})
+		for _, a := range ch.Upserts {
+			ch.lower[strings.ToLower(a.Path)] = a.Path
+		}
+	}
+	found := ch.lower[strings.ToLower(asset)]
+	if found != "" && found != asset {
+		return fmt.Sprintf(" (did you mean %q? names are case-sensitive)", found)
+	}
+	return ""
+}
+
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Asset < ps[j].Asset
+	})
+}

@@ -1,0 +1,89 @@
+// Command tagflow is tagflow's one binary: the server (serve) and the CLI that talks to it
+// (deploy, branch, get).
+//
+// Exit codes: 0 ok, 1 usage, 2 the server said no (its message is printed), 3 the server
+// could not be reached.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of the CLI.
+const (
+	exitOK          = 0
+	exitUsage       = 1
+	exitRefused     = 2
+	exitUnreachable = 3
+)
+
+// exitError carries an exit code up to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	root := newRoot()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(os.Stderr, "tagflow:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitUsage // cobra's own errors are about flags and arguments
+}
+
+type globals struct {
+	server string
+	token  string
+	output string
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "tagflow",
+		Short:         "tagflow: a lineage-aware data catalog with column-level tag governance",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.server, "server", envOr("TAGFLOW_SERVER", "http://127.0.0.1:8080"), "tagflow server URL (env TAGFLOW_SERVER)")
+	pf.StringVar(&g.token, "token", "", "access token (env TAGFLOW_TOKEN; a path prefixed with @ reads it from that file)")
+	pf.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.output != "text" && g.output != "json" {
+			return usageErr("--output must be text or json, not %q", g.output)
+		}
+		return nil
+	}
+	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g))
+	return root
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

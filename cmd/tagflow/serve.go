@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/catalog"
+	"github.com/tagflow/tagflow/catalog/badgerstore"
+	"github.com/tagflow/tagflow/fixtures"
+	"github.com/tagflow/tagflow/graphql"
+	"github.com/tagflow/tagflow/tags"
+)
+
+// serveConfig is everything serve is told by flags.
+type serveConfig struct {
+	data            string
+	addr            string
+	org             string
+	demo            bool
+	maxDeployBytes  int64
+	maxGraphQLBytes int64
+	publicMetrics   bool
+	logLevel        string
+	logFormat       string
+	gcInterval      time.Duration
+}
+
+func newServe() *cobra.Command {
+	cfg := &serveConfig{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the tagflow server (GraphQL, REST deploys, health and metrics)",
+		Long: `Run the tagflow server on an embedded Badger store in --data.
+
+On first start with an empty data directory it creates the org (--org), a user admin
+holding the admin role, and writes the admin's token to DATA/admin.token (mode 0600).
+--demo loads the fixture catalogs (Fennel, Acme, JHUAPL, Fennel roles) and, without
+--data, runs on a new temporary directory.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), cfg) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.data, "data", envOr("TAGFLOW_DATA", ""), "data directory (env TAGFLOW_DATA); required unless --demo")
+	f.StringVar(&cfg.addr, "addr", envOr("TAGFLOW_ADDR", "127.0.0.1:8080"), "listen address (env TAGFLOW_ADDR)")
+	f.StringVar(&cfg.org, "org", "default", "name of the org created on first start")
+	f.BoolVar(&cfg.demo, "demo", false, "load the fixture catalogs")
+	f.Int64Var(&cfg.maxDeployBytes, "max-deploy-bytes", 256<<20, "largest body of POST /api/v1/deploy")
+	f.Int64Var(&cfg.maxGraphQLBytes, "max-graphql-bytes", 32<<20, "largest body of POST /graphql")
+	f.BoolVar(&cfg.publicMetrics, "public-metrics", false, "serve /metrics without a token")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&cfg.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
+	f.DurationVar(&cfg.gcInterval, "gc-interval", 10*time.Minute, "how often unreachable versions are collected")
+	return cmd
+}
+
+func newLogger(cfg *serveConfig) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(cfg.logLevel)
+	if err != nil || cfg.logLevel == "" {
+		return zerolog.Logger{}, usageErr("--log-level %q: use debug, info, warn or error", cfg.logLevel)
+	}
+	var w = zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: time.TimeOnly}
+	switch {
+	case cfg.logFormat == "json", cfg.logFormat == "auto" && !isTerminal(os.Stderr):
+		return zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger(), nil
+	case cfg.logFormat == "console", cfg.logFormat == "auto":
+		return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+	}
+	return zerolog.Logger{}, usageErr("--log-format %q: use json, console or auto", cfg.logFormat)
+}
+
+func serve(ctx context.Context, cfg *serveConfig) error {
+	log, err := newLogger(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.data == "" {
+		if !cfg.demo {
+			return usageErr("serve needs --data DIR (or --demo for a temporary demo catalog)")
+		}
+		if cfg.data, err = os.MkdirTemp("", "tagflow-demo-"); err != nil {
+			return fmt.Errorf("make a demo data directory: %w", err)
+		}
+	}
+	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	api := graphql.NewServer(graphql.Config{
+		MaxDeployBytes: cfg.maxDeployBytes, MaxGraphQLBytes: cfg.maxGraphQLBytes,
+		PublicMetrics: cfg.publicMetrics, Log: log,
+	})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Minute, // a 256 MiB deploy over a slow link
+		WriteTimeout:      15 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info().Str("addr", "http://"+ln.Addr().String()).Str("data", cfg.data).Msg("listening; loading the catalog")
+
+	store, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(cfg.data, "badger"), Log: log})
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error().Err(err).Msg("closing the store")
+		}
+	}()
+	svc, reg, err := load(ctx, cfg, store, log)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	if err := api.Attach(svc, reg); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	log.Info().Msg("ready")
+	go collectGarbage(ctx, svc.Repo(), cfg.gcInterval, log)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Msg("shutting down")
+	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn().Err(err).Msg("shutdown")
+	}
+	return nil
+}
+
+// load opens the catalog and the registry, creates and bootstraps the org on first start,
+// and loads the fixtures for the demo.
+func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolog.Logger) (*tags.Service, *access.Registry, error) {
+	repo, err := catalog.Open(ctx, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, err := access.OpenRegistry(ctx, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !repo.HasOrg(cfg.org) {
+		if err := repo.CreateOrg(ctx, cfg.org); err != nil {
+			return nil, nil, err
+		}
+	}
+	if _, ok := reg.Principal(cfg.org, "user:admin"); !ok {
+		tok, err := reg.Bootstrap(ctx, cfg.org)
+		if err != nil {
+			return nil, nil, err
+		}
+		path := filepath.Join(cfg.data, "admin.token")
+		if err := writeSecret(path, tok.Secret+"\n"); err != nil {
+			return nil, nil, err
+		}
+		log.Warn().Str("org", cfg.org).Str("token_file", path).Msg("created the org's admin; its token is in the file (shown once: keep it safe)")
+	}
+	svc := tags.NewService(repo, log)
+	if cfg.demo {
+		for _, d := range fixtures.Documents() {
+			res, err := svc.Deploy(ctx, tags.DeployRequest{Org: cfg.org, Branch: catalog.MainBranch, Document: d.Data, Deployer: "user:admin"})
+			if err != nil {
+				return nil, nil, fmt.Errorf("demo fixture %s: %w", d.Name, err)
+			}
+			log.Info().Str("fixture", d.Name).Int("added", len(res.Added)).Bool("changed", res.Changed).Msg("demo fixture loaded")
+		}
+	}
+	return svc, reg, nil
+}
+
+// writeSecret writes a secret file readable by its owner only.
+func writeSecret(path, s string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.WriteString(s); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func collectGarbage(ctx context.Context, repo *catalog.Repo, every time.Duration, log zerolog.Logger) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := repo.CollectGarbage(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error().Err(err).Msg("collecting unreachable versions")
+		case n > 0:
+			log.Info().Int("blobs", n).Msg("collected unreachable versions")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

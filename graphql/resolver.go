@@ -1,0 +1,323 @@
+package graphql
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/catalog"
+	"github.com/tagflow/tagflow/tags"
+)
+
+// Resolver is the root resolver: Query and Mutation fields are its methods.
+type Resolver struct {
+	svc *tags.Service
+	reg *access.Registry
+}
+
+// MaxPage is the largest page a connection returns (DESIGN §6).
+const MaxPage = 1000
+
+// authorize allows or refuses mode on path for the caller; "" is the whole org.
+func (r *Resolver) authorize(ctx context.Context, mode access.Mode, path, branch string) (*Caller, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := access.Decide(c.Principal, r.reg.Grants(c.Org, c.Principal.Ref()), mode, path, branch)
+	if !d.Allowed {
+		return nil, toAPI(&catalog.Error{Kind: catalog.Forbidden, Path: path, Msg: d.Reason})
+	}
+	return c, nil
+}
+
+// branchOr is the branch argument, main when it is null or unset. graphql-go fills an
+// argument that has a default only into a plain value or a Null type; the Null types let an
+// explicit null mean the default too (DESIGN §6).
+func branchOr(b gql.NullString) string {
+	if b.Value == nil || *b.Value == "" {
+		return catalog.MainBranch
+	}
+	return *b.Value
+}
+
+func boolOr(b gql.NullBool) bool { return b.Value != nil && *b.Value }
+
+// Me resolves Query.me.
+func (r *Resolver) Me(ctx context.Context) (*meResolver, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &meResolver{c}, nil
+}
+
+type meResolver struct{ c *Caller }
+
+func (m *meResolver) Principal() *principalResolver { return &principalResolver{m.c.Principal} }
+func (m *meResolver) Org() string                   { return m.c.Org }
+
+type principalResolver struct{ p access.Principal }
+
+func (p *principalResolver) Ref() string  { return p.p.Ref() }
+func (p *principalResolver) Name() string { return p.p.Name }
+
+// Asset resolves Query.asset.
+func (r *Resolver) Asset(ctx context.Context, args struct {
+	Path   string
+	Branch gql.NullString
+}) (*assetResolver, error) {
+	branch := branchOr(args.Branch)
+	c, err := r.authorize(ctx, access.ReadDefinitions, args.Path, branch)
+	if err != nil {
+		return nil, err
+	}
+	if err := catalog.ValidateRef(args.Path); err != nil {
+		return nil, argError("path %q: %v", args.Path, err)
+	}
+	_, snap, err := r.svc.Repo().Head(c.Org, branch)
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	a, m, ok := snap.Lookup(args.Path)
+	if !ok {
+		return nil, nil
+	}
+	return newAssetResolver(a, m), nil
+}
+
+type pageArgs struct {
+	Branch gql.NullString
+	Prefix *string
+	First  gql.NullInt
+	After  *string
+}
+
+// Datasets resolves Query.datasets.
+func (r *Resolver) Datasets(ctx context.Context, args pageArgs) (*connectionResolver, error) {
+	return r.list(ctx, args, catalog.KindDataset)
+}
+
+// Featuresets resolves Query.featuresets.
+func (r *Resolver) Featuresets(ctx context.Context, args pageArgs) (*connectionResolver, error) {
+	return r.list(ctx, args, catalog.KindFeatureset)
+}
+
+func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKind) (*connectionResolver, error) {
+	branch := branchOr(args.Branch)
+	c, err := r.authorize(ctx, access.ReadDefinitions, "", branch)
+	if err != nil {
+		return nil, err
+	}
+	first := 100
+	if args.First.Value != nil {
+		first = int(*args.First.Value)
+	}
+	if first < 0 || first > MaxPage {
+		return nil, argError("first must be between 0 and %d, not %d", MaxPage, first)
+	}
+	after := ""
+	if args.After != nil && *args.After != "" {
+		b, err := base64.RawURLEncoding.DecodeString(*args.After)
+		if err != nil || !strings.HasPrefix(string(b), "p:") {
+			return nil, argError("after %q is not a cursor from this API", *args.After)
+		}
+		after = string(b[2:])
+	}
+	prefix := ""
+	if args.Prefix != nil {
+		prefix = *args.Prefix
+	}
+	_, snap, err := r.svc.Repo().Head(c.Org, branch)
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	out := &connectionResolver{}
+	snap.Range(prefix, "", func(a *catalog.Asset) bool {
+		if a.Kind == kind {
+			out.total++
+		}
+		return true
+	})
+	snap.Range(prefix, after, func(a *catalog.Asset) bool {
+		if a.Kind != kind {
+			return true
+		}
+		if len(out.nodes) == first {
+			out.hasNext = true
+			return false
+		}
+		out.nodes = append(out.nodes, newAssetResolver(a, nil))
+		return true
+	})
+	return out, nil
+}
+
+type connectionResolver struct {
+	total   int
+	nodes   []*assetResolver
+	hasNext bool
+}
+
+func (c *connectionResolver) TotalCount() int32           { return int32(c.total) }
+func (c *connectionResolver) Nodes() []*assetResolver     { return c.nodes }
+func (c *connectionResolver) PageInfo() *pageInfoResolver { return &pageInfoResolver{c} }
+
+type pageInfoResolver struct{ c *connectionResolver }
+
+func (p *pageInfoResolver) HasNextPage() bool { return p.c.hasNext }
+func (p *pageInfoResolver) EndCursor() *string {
+	if len(p.c.nodes) == 0 {
+		return nil
+	}
+	s := base64.RawURLEncoding.EncodeToString([]byte("p:" + p.c.nodes[len(p.c.nodes)-1].a.Path))
+	return &s
+}
+
+// Branches resolves Query.branches.
+func (r *Resolver) Branches(ctx context.Context) ([]*branchResolver, error) {
+	c, err := r.authorize(ctx, access.ReadDefinitions, "", "*")
+	if err != nil {
+		return nil, err
+	}
+	var out []*branchResolver
+	for _, b := range r.svc.Repo().Branches(c.Org) {
+		out = append(out, r.branchResolver(b))
+	}
+	return out, nil
+}
+
+// Branch resolves Query.branch.
+func (r *Resolver) Branch(ctx context.Context, args struct{ Name string }) (*branchResolver, error) {
+	c, err := r.authorize(ctx, access.ReadDefinitions, "", args.Name)
+	if err != nil {
+		return nil, err
+	}
+	b, _, err := r.svc.Repo().Head(c.Org, args.Name)
+	if err != nil {
+		return nil, nil
+	}
+	return r.branchResolver(b), nil
+}
+
+func (r *Resolver) branchResolver(b catalog.Branch) *branchResolver {
+	n := 0
+	if _, snap, err := r.svc.Repo().Head(b.Org, b.Name); err == nil {
+		n = snap.Len()
+	}
+	return &branchResolver{b: b, count: n}
+}
+
+type branchResolver struct {
+	b     catalog.Branch
+	count int
+}
+
+func (b *branchResolver) Name() string { return b.b.Name }
+func (b *branchResolver) From() *string {
+	if b.b.From == "" {
+		return nil
+	}
+	return &b.b.From
+}
+func (b *branchResolver) Version() int32    { return int32(b.b.Version) }
+func (b *branchResolver) AssetCount() int32 { return int32(b.count) }
+func (b *branchResolver) CreatedAt() string {
+	return b.b.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00")
+}
+func (b *branchResolver) UpdatedAt() string {
+	return b.b.UpdatedAt.Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+type deployArgs struct {
+	Document string
+	Branch   gql.NullString
+	DryRun   gql.NullBool
+	Prune    gql.NullBool
+}
+
+// Deploy resolves Mutation.deploy.
+func (r *Resolver) Deploy(ctx context.Context, args deployArgs) (*deployResultResolver, error) {
+	branch := branchOr(args.Branch)
+	mode := access.WriteDefinitions
+	if boolOr(args.DryRun) {
+		mode = access.ReadDefinitions
+	}
+	c, err := r.authorize(ctx, mode, "", branch)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.svc.Deploy(ctx, tags.DeployRequest{
+		Org: c.Org, Branch: branch, Document: []byte(args.Document),
+		DryRun: boolOr(args.DryRun), Prune: boolOr(args.Prune),
+		Deployer: c.Principal.Ref(),
+	})
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	return &deployResultResolver{res}, nil
+}
+
+// CreateBranch resolves Mutation.createBranch.
+func (r *Resolver) CreateBranch(ctx context.Context, args struct {
+	Name string
+	From gql.NullString
+}) (*branchResolver, error) {
+	c, err := r.authorize(ctx, access.WriteDefinitions, "", args.Name)
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.svc.CreateBranch(ctx, c.Org, args.Name, branchOr(args.From))
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	return r.branchResolver(b), nil
+}
+
+// DeleteBranch resolves Mutation.deleteBranch.
+func (r *Resolver) DeleteBranch(ctx context.Context, args struct{ Name string }) (bool, error) {
+	c, err := r.authorize(ctx, access.WriteDefinitions, "", args.Name)
+	if err != nil {
+		return false, err
+	}
+	if err := r.svc.DeleteBranch(ctx, c.Org, args.Name); err != nil {
+		return false, toAPI(err)
+	}
+	return true, nil
+}
+
+type deployResultResolver struct{ r *tags.DeployResult }
+
+func (d *deployResultResolver) Changed() bool           { return d.r.Changed }
+func (d *deployResultResolver) Added() []string         { return d.r.Added }
+func (d *deployResultResolver) ChangedAssets() []string { return d.r.ChangedAssets }
+func (d *deployResultResolver) Removed() []string       { return d.r.Removed }
+func (d *deployResultResolver) Version() int32          { return int32(d.r.Version) }
+func (d *deployResultResolver) TagChanges() []*tagChangeResolver {
+	out := make([]*tagChangeResolver, len(d.r.TagChanges))
+	for i := range d.r.TagChanges {
+		out[i] = &tagChangeResolver{d.r.TagChanges[i]}
+	}
+	return out
+}
+func (d *deployResultResolver) Errors() []*definitionErrorResolver {
+	out := make([]*definitionErrorResolver, len(d.r.Errors))
+	for i, p := range problemList(d.r.Errors) {
+		out[i] = &definitionErrorResolver{p}
+	}
+	return out
+}
+
+type tagChangeResolver struct{ c tags.TagChange }
+
+func (t *tagChangeResolver) Path() string      { return t.c.Path }
+func (t *tagChangeResolver) Added() []string   { return t.c.Added }
+func (t *tagChangeResolver) Removed() []string { return t.c.Removed }
+
+type definitionErrorResolver struct{ p problemJSON }
+
+func (d *definitionErrorResolver) Asset() *string  { return d.p.Asset }
+func (d *definitionErrorResolver) Message() string { return d.p.Message }
+func (d *definitionErrorResolver) Line() *int32    { return d.p.Line }

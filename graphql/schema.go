@@ -1,0 +1,32 @@
+package graphql
+
+import (
+	_ "embed"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/tags"
+)
+
+//go:embed schema.graphql
+var schemaText string
+
+// Limits on a query. graphql-go has no cost analysis; depth, selections, length and page
+// sizes (MaxPage) bound the work of one request.
+const (
+	MaxDepth       = 15
+	MaxSelections  = 5000
+	MaxQueryLength = 64 << 10
+	MaxParallelism = 8
+)
+
+// NewSchema parses the embedded schema over the resolvers.
+func NewSchema(svc *tags.Service, reg *access.Registry) (*gql.Schema, error) {
+	return gql.ParseSchema(schemaText, &Resolver{svc: svc, reg: reg},
+		gql.MaxDepth(MaxDepth),
+		gql.MaxSelections(MaxSelections),
+		gql.MaxQueryLength(MaxQueryLength),
+		gql.MaxParallelism(MaxParallelism),
+		gql.UseStringDescriptions(),
+	)
+}

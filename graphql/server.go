@@ -1,0 +1,224 @@
+package graphql
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/catalog"
+	"github.com/tagflow/tagflow/tags"
+)
+
+// Config configures the HTTP API.
+type Config struct {
+	// MaxDeployBytes limits the body of POST /api/v1/deploy; default 256 MiB.
+	MaxDeployBytes int64
+	// MaxGraphQLBytes limits the body of POST /graphql; default 32 MiB.
+	MaxGraphQLBytes int64
+	// QueryTimeout bounds one GraphQL request; default 60 s. Deploys get DeployTimeout.
+	QueryTimeout  time.Duration
+	DeployTimeout time.Duration
+	// PublicMetrics serves /metrics without a token (for a scraper on a private network).
+	PublicMetrics bool
+	Log           zerolog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.MaxDeployBytes <= 0 {
+		c.MaxDeployBytes = 256 << 20
+	}
+	if c.MaxGraphQLBytes <= 0 {
+		c.MaxGraphQLBytes = 32 << 20
+	}
+	if c.QueryTimeout <= 0 {
+		c.QueryTimeout = 60 * time.Second
+	}
+	if c.DeployTimeout <= 0 {
+		c.DeployTimeout = 10 * time.Minute
+	}
+}
+
+// Server is tagflow's HTTP API. It answers health checks at once and everything else once
+// Attach has given it a loaded catalog.
+type Server struct {
+	cfg     Config
+	engine  *gin.Engine
+	metrics *metrics
+	state   atomic.Pointer[backend]
+}
+
+type backend struct {
+	svc    *tags.Service
+	reg    *access.Registry
+	schema *gql.Schema
+}
+
+// NewServer builds the HTTP API.
+func NewServer(cfg Config) *Server {
+	cfg.defaults()
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, engine: gin.New(), metrics: newMetrics()}
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.Use(s.requestContext, gin.CustomRecoveryWithWriter(nil, s.recovered))
+	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.readyz)
+	if cfg.PublicMetrics {
+		e.GET("/metrics", s.serveMetrics)
+	} else {
+		e.GET("/metrics", s.authenticate, s.serveMetrics)
+	}
+	e.GET("/graphql", s.graphiql)
+	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
+	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
+	e.NoRoute(func(c *gin.Context) {
+		abort(c, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		abort(c, http.StatusMethodNotAllowed, "INVALID_ARGUMENT", "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	})
+	return s
+}
+
+// Attach gives the server its loaded catalog and registry; from then on it is ready.
+func (s *Server) Attach(svc *tags.Service, reg *access.Registry) error {
+	schema, err := NewSchema(svc, reg)
+	if err != nil {
+		return err
+	}
+	s.state.Store(&backend{svc: svc, reg: reg, schema: schema})
+	return nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Registry is the Prometheus registry of the server's metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+func (s *Server) readyz(c *gin.Context) {
+	if s.state.Load() == nil {
+		c.String(http.StatusServiceUnavailable, "loading\n")
+		return
+	}
+	c.String(http.StatusOK, "ready\n")
+}
+
+func (s *Server) serveMetrics(c *gin.Context) {
+	promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
+}
+
+const ctxLogger = "tagflow.log"
+
+// requestContext gives each request an id, a logger and a log line when it ends. It logs
+// no header and no body: they may hold tokens and documents.
+func (s *Server) requestContext(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader("X-Request-Id")
+	if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Header("X-Request-Id", id)
+	log := s.cfg.Log.With().Str("request_id", id).Logger()
+	c.Request = c.Request.WithContext(log.WithContext(c.Request.Context()))
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	s.metrics.observe(route, c.Request.Method, status, time.Since(start))
+	ev := log.Info()
+	if status >= 500 {
+		ev = log.Error()
+	}
+	if v, ok := c.Get(ctxLogger); ok {
+		if who, ok := v.(string); ok {
+			ev = ev.Str("principal", who)
+		}
+	}
+	ev.Str("method", c.Request.Method).Str("path", c.Request.URL.Path).Int("status", status).
+		Int64("bytes_in", c.Request.ContentLength).Int("bytes_out", c.Writer.Size()).
+		Dur("duration", time.Since(start)).Msg("request")
+}
+
+func (s *Server) recovered(c *gin.Context, err any) {
+	zerolog.Ctx(c.Request.Context()).Error().Interface("panic", err).Msg("handler panicked")
+	abort(c, http.StatusInternalServerError, "INTERNAL", "internal error")
+}
+
+// limitBody refuses a body over max with 413 before reading it when its length is
+// declared, and stops reading at max when it is not.
+func (s *Server) limitBody(max int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > max {
+			s.refuse(c, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+				"the request body is larger than the limit of "+humanBytes(max))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		c.Next()
+	}
+}
+
+// authenticate requires a valid bearer token and puts the caller in the context.
+func (s *Server) authenticate(c *gin.Context) {
+	b := s.state.Load()
+	if b == nil {
+		abort(c, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is still loading the catalog")
+		return
+	}
+	h := c.GetHeader("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="tagflow"`)
+		s.refuse(c, http.StatusUnauthorized, "UNAUTHENTICATED", "this endpoint needs an Authorization: Bearer <token> header")
+		return
+	}
+	p, t, err := b.reg.Authenticate(strings.TrimSpace(token))
+	if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="tagflow", error="invalid_token"`)
+		s.refuse(c, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+		return
+	}
+	c.Set(ctxLogger, p.Ref())
+	ctx := withCaller(c.Request.Context(), &Caller{Principal: p, Token: t, Org: t.Org})
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
+// refuse answers in the shape of the endpoint: GraphQL errors on /graphql, REST elsewhere.
+func (s *Server) refuse(c *gin.Context, status int, code, msg string) {
+	if c.FullPath() == "/graphql" {
+		gqlFail(c, status, code, msg)
+		return
+	}
+	abort(c, status, code, msg)
+}
+
+// abort answers with the REST error shape {"code", "message", "errors"}.
+func abort(c *gin.Context, status int, code, msg string) {
+	c.AbortWithStatusJSON(status, gin.H{"code": code, "message": msg, "errors": []problemJSON{}})
+}
+
+func abortErr(c *gin.Context, err error) {
+	ae := toAPI(err)
+	problems := problemList(ae.problems)
+	c.AbortWithStatusJSON(statusOf(catalog.KindOf(err)), gin.H{"code": ae.code, "message": ae.msg, "errors": problems})
+}
+
+func withTimeout(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), d)
+}
