@@ -108,12 +108,14 @@ func (c *cycleFinder) report(node string) {
 	for i >= 0 && c.stack[i] != node {
 		i--
 	}
-	// The stack runs from child to parent; print the cycle in the direction data flows.
+	// The stack runs from child to parent, and node is a parent of the top: print the
+	// cycle from node in the direction data flows.
 	cyc := make([]string, 0, len(c.stack)-i+1)
-	for j := len(c.stack) - 1; j >= i; j-- {
+	cyc = append(cyc, node)
+	for j := len(c.stack) - 1; j > i; j-- {
 		cyc = append(cyc, c.stack[j])
 	}
-	cyc = append(cyc, cyc[0])
+	cyc = append(cyc, node)
 	msg := fmt.Sprintf("cycle: %s; lineage must stay acyclic", strings.Join(cyc, " -> "))
 	if len(cyc) == 2 {
 		msg = fmt.Sprintf("%s reads itself; lineage must stay acyclic", node)

@@ -93,16 +93,19 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	var ch *catalog.Change
-	if len(problems) == 0 {
-		ch, problems = catalog.Plan(snap, res, catalog.PlanOptions{Prune: req.Prune, Deployer: req.Deployer})
+	if res != nil {
+		var more []catalog.Problem
+		ch, more = catalog.Plan(snap, res, catalog.PlanOptions{Prune: req.Prune, Deployer: req.Deployer})
+		problems = append(problems, more...)
 	}
-	if len(problems) == 0 {
+	if ch != nil {
 		for _, p := range lineage.CheckCycles(ch) {
 			p.Line = res.Line(p.Asset)
 			problems = append(problems, p)
 		}
 	}
 	if len(problems) > 0 {
+		catalog.SortProblems(problems)
 		if req.DryRun {
 			return &DeployResult{Errors: problems, Version: branch.Version}, nil
 		}
