@@ -61,7 +61,9 @@ func (c *Change) Get(path string) *Asset {
 }
 
 // Plan checks a resolved document against the branch state base and returns the change it
-// makes. Every problem is reported at once; a change is returned only when there are none.
+// makes, and every problem at once. A change with problems may be checked further (for
+// cycles) but must not be committed. Resolve's problems do not stop Plan: the assets it
+// resolved are checked all the same, so that one deploy reports everything.
 func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) {
 	var ps problems
 	if opts.Prune && res.Namespace == "" {
@@ -109,11 +111,7 @@ func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) 
 		checkRefs(ch, res, a, &ps)
 	}
 	checkDangling(ch, res, &ps)
-	if len(ps.list) > 0 {
-		sortProblems(ps.list)
-		return nil, ps.list
-	}
-	return ch, nil
+	return ch, ps.list
 }
 
 // checkRefs checks that everything a (a document asset) reads exists after the change.
@@ -127,6 +125,8 @@ func checkRefs(ch *Change, res *Resolved, a *Asset, ps *problems) {
 		for _, in := range pl.Inputs {
 			t := ch.Get(in)
 			switch {
+			case t == nil && ch.Base.Get(in) != nil:
+				ps.add(line, a.Path, "pipeline input %q is removed by this deploy (prune) but %s still reads it", in, a.Path)
 			case t == nil:
 				ps.add(line, a.Path, "pipeline input %q does not exist%s", in, hint(ch, in))
 			case t.Kind != KindDataset:
@@ -255,7 +255,8 @@ func hint(ch *Change, ref string) string {
 	return ""
 }
 
-func sortProblems(ps []Problem) {
+// SortProblems orders problems by line, then asset.
+func SortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].Line != ps[j].Line {
 			return ps[i].Line < ps[j].Line
