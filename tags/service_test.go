@@ -313,3 +313,35 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Fatalf("after restart: main %d assets, dev %d", mainAfter.Len(), devAfter.Len())
 	}
 }
+
+// An identical document is answered from the applied-document mark only while the branch is
+// in the state that document left it in; after another change it is planned again.
+func TestIdenticalDeployAfterOtherChanges(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	d := "datasets: [{name: A, fields: [{name: x, type: int}]}]\n"
+	mustDeploy(t, s, "main", d)
+	if _, err := s.CreateBranch(ctx, org, "x", "main"); err != nil {
+		t.Fatal(err)
+	}
+	mustDeploy(t, s, "x", d)
+	mustDeploy(t, s, "x", "datasets: [{name: A, fields: [{name: x, type: str}]}]\n")
+	if res := mustDeploy(t, s, "x", d); !res.Changed || strings.Join(res.ChangedAssets, ",") != "A" {
+		t.Fatalf("redeploy after another change: %+v", res)
+	}
+	if err := s.DeleteBranch(ctx, org, "x"); err != nil {
+		t.Fatal(err)
+	}
+	mustDeploy(t, s, "main", "datasets: [{name: B, fields: [{name: x, type: int}]}]\n")
+	if _, err := s.CreateBranch(ctx, org, "x", "main"); err != nil {
+		t.Fatal(err)
+	}
+	mustDeploy(t, s, "x", "datasets: [{name: A, fields: [{name: x, type: bool}]}]\n")
+	if res := mustDeploy(t, s, "x", d); !res.Changed {
+		t.Fatalf("redeploy on a recreated branch: %+v", res)
+	}
+	_, snap := head(t, s, "x")
+	if snap.Get("A").Member("x").Type != "int" {
+		t.Fatal("the document was not applied")
+	}
+}
