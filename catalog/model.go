@@ -93,11 +93,14 @@ func MemberPath(asset, member string) string { return asset + "." + member }
 
 // Branch is a named, isolated line of definitions in an org.
 type Branch struct {
-	Org       string    `json:"org"`
-	Name      string    `json:"name"`
-	From      string    `json:"from,omitempty"` // the branch it was created from
-	Root      string    `json:"root"`           // id of the snapshot root blob; "" is the empty catalog
-	Version   int64     `json:"version"`        // the number of commits made to it
+	Org     string `json:"org"`
+	Name    string `json:"name"`
+	From    string `json:"from,omitempty"` // the branch it was created from
+	Root    string `json:"root"`           // id of the snapshot root blob; "" is the empty catalog
+	Version int64  `json:"version"`        // the number of commits made to it
+	// Applied identifies the document whose deploy made the head (see CommitInfo.Applied);
+	// deploying it again changes nothing.
+	Applied   string    `json:"applied,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

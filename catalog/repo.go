@@ -233,7 +233,7 @@ func (r *Repo) CreateBranch(ctx context.Context, org, name, from string) (Branch
 		return Branch{}, &Error{Op: op, Kind: Conflict, Path: name, Msg: fmt.Sprintf("branch %q exists", name)}
 	}
 	now := r.now().UTC()
-	b := Branch{Org: org, Name: name, From: from, Root: src.branch.Root, CreatedAt: now, UpdatedAt: now}
+	b := Branch{Org: org, Name: name, From: from, Root: src.branch.Root, Applied: src.branch.Applied, CreatedAt: now, UpdatedAt: now}
 	err := r.store.Update(ctx, func(tx Txn) error {
 		if _, err := tx.Get(branchRecordKey(org, name)); err == nil {
 			return &Error{Op: op, Kind: Conflict, Path: name, Msg: fmt.Sprintf("branch %q exists", name)}
@@ -278,6 +278,9 @@ func (r *Repo) DeleteBranch(ctx context.Context, org, name string) error {
 type CommitInfo struct {
 	Author  string
 	Message string
+	// Applied identifies the document that made the commit, e.g. its hash. The branch
+	// keeps it with its head, so that the same document again is known to change nothing.
+	Applied string
 }
 
 // Commit applies a planned change to its branch durably: new pages first (outside one
@@ -320,6 +323,7 @@ func (r *Repo) Commit(ctx context.Context, org, branch string, ch *Change, info 
 	}
 	nb := h.branch
 	nb.Root = snap.id
+	nb.Applied = info.Applied
 	nb.Version++
 	nb.UpdatedAt = r.now().UTC()
 	c := Commit{Version: nb.Version, Root: snap.id, Author: info.Author, Message: info.Message, At: nb.UpdatedAt,

@@ -21,24 +21,11 @@ type Service struct {
 
 	locksMu sync.Mutex
 	locks   map[string]*sync.Mutex // org \0 branch -> deploy lock
-
-	// applied remembers, per branch, the last document deployed and the snapshot it left
-	// the branch at. The same document again on the same snapshot (content-addressed, so
-	// the same state) is a no-op by construction — a deploy is idempotent — and is answered
-	// without parsing: CI pipelines redeploy unchanged documents all the time.
-	appliedMu sync.Mutex
-	applied   map[string]appliedDoc
-}
-
-type appliedDoc struct {
-	sum   [sha256.Size]byte
-	prune bool
-	root  string // the snapshot the document left the branch at
 }
 
 // NewService returns a Service over repo.
 func NewService(repo *catalog.Repo, log zerolog.Logger) *Service {
-	return &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, applied: map[string]appliedDoc{}}
+	return &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}}
 }
 
 // Repo is the catalog the service writes to, for reads.
@@ -91,9 +78,8 @@ type TagChange struct {
 func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
 	op := "deploy " + req.Branch
 	start := time.Now()
-	key := req.Org + "\x00" + req.Branch
-	mark := appliedDoc{sum: sha256.Sum256(req.Document), prune: req.Prune}
-	if res, ok := s.alreadyApplied(req, key, mark); ok {
+	mark := appliedMark(req)
+	if res, ok := s.alreadyApplied(req, mark); ok {
 		return res, nil
 	}
 	doc, problems := catalog.ParseDocument(req.Document)
@@ -141,52 +127,42 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	}
 	out.TagChanges = []TagChange{}
 	if req.DryRun || ch.Empty() {
-		if !req.DryRun {
-			mark.root = snap.ID()
-			s.remember(key, mark)
-		}
 		return out, nil
 	}
-	nb, nsnap, err := s.repo.Commit(ctx, req.Org, req.Branch, ch, catalog.CommitInfo{
+	nb, _, err := s.repo.Commit(ctx, req.Org, req.Branch, ch, catalog.CommitInfo{
 		Author:  req.Deployer,
 		Message: fmt.Sprintf("deploy: %d added, %d changed, %d removed", len(ch.Added), len(ch.Changed), len(ch.Removed)),
+		Applied: mark,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	out.Version = nb.Version
-	mark.root = nsnap.ID()
-	s.remember(key, mark)
 	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", nb.Version).
 		Int("added", len(ch.Added)).Int("changed", len(ch.Changed)).Int("removed", len(ch.Removed)).
 		Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
 	return out, nil
 }
 
-// alreadyApplied answers a deploy of the document that last left the branch in its current
-// state: nothing changes.
-func (s *Service) alreadyApplied(req DeployRequest, key string, mark appliedDoc) (*DeployResult, bool) {
+// appliedMark identifies a deploy's document and mode for Branch.Applied.
+func appliedMark(req DeployRequest) string {
+	sum := sha256.Sum256(req.Document)
+	return fmt.Sprintf("sha256:%x prune:%t", sum, req.Prune)
+}
+
+// alreadyApplied answers a deploy of the document whose deploy made the branch's head:
+// applying it again changes nothing (a deploy is idempotent), so it is answered without
+// parsing. CI pipelines redeploy unchanged documents all the time; the mark is kept with
+// the head, so this holds across restarts.
+func (s *Service) alreadyApplied(req DeployRequest, mark string) (*DeployResult, bool) {
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
-	branch, snap, err := s.repo.Head(req.Org, req.Branch)
-	if err != nil {
-		return nil, false
-	}
-	s.appliedMu.Lock()
-	last, ok := s.applied[key]
-	s.appliedMu.Unlock()
-	mark.root = snap.ID()
-	if !ok || last != mark {
+	branch, _, err := s.repo.Head(req.Org, req.Branch)
+	if err != nil || branch.Applied != mark {
 		return nil, false
 	}
 	return &DeployResult{Added: []string{}, ChangedAssets: []string{}, Removed: []string{},
 		TagChanges: []TagChange{}, Errors: []catalog.Problem{}, Version: branch.Version}, true
-}
-
-func (s *Service) remember(key string, mark appliedDoc) {
-	s.appliedMu.Lock()
-	s.applied[key] = mark
-	s.appliedMu.Unlock()
 }
 
 // CreateBranch creates a branch from another.
