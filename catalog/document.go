@@ -81,6 +81,9 @@ func parseTree(data []byte) (*yaml.Node, error) {
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && looksLikeJSON(trimmed) {
 		return parseJSONTree(data)
 	}
+	if root, ok := parseYAMLSplit(data); ok {
+		return root, nil
+	}
 	var n yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&n); err != nil {
@@ -92,6 +95,8 @@ func parseTree(data []byte) (*yaml.Node, error) {
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fmt.Errorf("line %d: a definitions document holds one YAML document; found a second after \"---\"", extra.Line)
+	} else if err.Error() != "EOF" {
+		return nil, err // a second document that does not even parse must not pass unseen
 	}
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		return n.Content[0], nil
@@ -240,8 +245,12 @@ func (p *docParser) member(n *yaml.Node, parent string, kind AssetKind) DocMembe
 		switch key {
 		case "name":
 		case "type":
-			m.Type, _ = p.scalar(v, at, key)
+			var ok bool
+			m.Type, ok = p.scalar(v, at, key)
 			m.TypeLine = v.Line
+			if ok && m.Type == "" {
+				p.add(v.Line, at, "%s has an empty type", word)
+			}
 		case "description":
 			m.Description, _ = p.scalar(v, at, key)
 		case "tags":
