@@ -147,7 +147,7 @@ func (s *Store) Batch(ctx context.Context, fn func(catalog.BatchWriter) error) e
 
 type batch struct{ wb *badger.WriteBatch }
 
-func (b batch) Set(k, v []byte) error  { return b.wb.Set(k, v) }
+func (b batch) Set(k, v []byte) error { return b.wb.Set(k, v) }
 func (b batch) Delete(k []byte) error { return b.wb.Delete(k) }
 
 type txn struct{ t *badger.Txn }
@@ -160,7 +160,7 @@ func (t txn) Get(k []byte) ([]byte, error) {
 	return it.ValueCopy(nil)
 }
 
-func (t txn) Set(k, v []byte) error  { return translate(t.t.Set(k, v)) }
+func (t txn) Set(k, v []byte) error { return translate(t.t.Set(k, v)) }
 func (t txn) Delete(k []byte) error { return translate(t.t.Delete(k)) }
 
 func (t txn) Iterate(prefix []byte, fn func(k, v []byte) error) error {
@@ -209,10 +209,18 @@ func translate(err error) error {
 
 type badgerLogger struct{ l zerolog.Logger }
 
-func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error().Str("component", "badger").Msgf(trim(f), a...) }
-func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn().Str("component", "badger").Msgf(trim(f), a...) }
-func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug().Str("component", "badger").Msgf(trim(f), a...) }
-func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Trace().Str("component", "badger").Msgf(trim(f), a...) }
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error().Str("component", "badger").Msgf(trim(f), a...)
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn().Str("component", "badger").Msgf(trim(f), a...)
+}
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug().Str("component", "badger").Msgf(trim(f), a...)
+}
+func (b badgerLogger) Debugf(f string, a ...any) {
+	b.l.Trace().Str("component", "badger").Msgf(trim(f), a...)
+}
 
 func trim(f string) string {
 	for len(f) > 0 && f[len(f)-1] == '\n' {
