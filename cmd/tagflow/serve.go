@@ -138,7 +138,11 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 		return err
 	}
 	log.Info().Msg("ready")
-	go collectGarbage(ctx, svc.Repo(), cfg.gcInterval, log)
+	// The collector uses the store, so it must end before the deferred store.Close on every
+	// way out: stop ends ctx, and the collector returns after its current sweep.
+	gcDone := make(chan struct{})
+	go func() { defer close(gcDone); collectGarbage(ctx, svc.Repo(), cfg.gcInterval, log) }()
+	defer func() { stop(); <-gcDone }()
 
 	select {
 	case err := <-served:
