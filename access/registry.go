@@ -280,29 +280,50 @@ func (r *Registry) Authenticate(token string) (Principal, Token, error) {
 }
 
 // Bootstrap makes a new org usable: the org principal, a user admin holding the admin role
-// on the whole org, and a first token for it, whose secret it returns. It fails with
-// Conflict if the org already has an admin user.
-func (r *Registry) Bootstrap(ctx context.Context, org string) (NewToken, error) {
+// on the whole org, and a first token for it. The token's secret is handed to keep (which
+// writes it where the operator finds it) before anything is stored, and everything is then
+// stored in one transaction: a crash or a failure at any point leaves either a usable
+// admin whose token was kept, or nothing, and the next start bootstraps again. It fails
+// with Conflict if the org already has an admin user.
+func (r *Registry) Bootstrap(ctx context.Context, org string, keep func(secret string) error) (NewToken, error) {
+	const op = "bootstrap"
 	if _, ok := r.Principal(org, "user:admin"); ok {
-		return NewToken{}, &catalog.Error{Op: "bootstrap", Kind: catalog.Conflict, Msg: fmt.Sprintf("org %q already has an admin", org)}
+		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.Conflict, Msg: fmt.Sprintf("org %q already has an admin", org)}
+	}
+	now := r.now().UTC()
+	orgP := &Principal{Org: org, Kind: "org", Name: org, CreatedAt: now}
+	admin := &Principal{Org: org, Kind: "user", Name: "admin", CreatedAt: now}
+	g := &Grant{Org: org, Principal: admin.Ref(), Role: RoleAdmin, Scope: "*", CreatedAt: now}
+	secret, hash := newSecret()
+	t := &Token{ID: newID("tok_"), Hash: hash, Org: org, Principal: admin.Ref(), Name: "bootstrap", CreatedAt: now}
+	if err := keep(secret); err != nil {
+		return NewToken{}, fmt.Errorf("%s %s: keep the admin token: %w", op, org, err)
 	}
 	r.mu.Lock()
-	op := &Principal{Org: org, Kind: "org", Name: org, CreatedAt: r.now().UTC()}
-	err := r.store.Update(ctx, func(tx catalog.Txn) error { return putJSON(tx, principalKey(org, op.Ref()), op) })
-	if err == nil {
-		r.addPrincipal(op)
-	}
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		for _, p := range []*Principal{orgP, admin} {
+			if err := putJSON(tx, principalKey(org, p.Ref()), p); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx, grantKey(g), g); err != nil {
+			return err
+		}
+		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
+			return err
+		}
+		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+	})
 	if err != nil {
-		return NewToken{}, fmt.Errorf("bootstrap %s: %w", org, err)
+		return NewToken{}, fmt.Errorf("%s %s: %w", op, org, err)
 	}
-	if _, err := r.CreatePrincipal(ctx, org, "user", "admin"); err != nil {
-		return NewToken{}, fmt.Errorf("bootstrap %s: %w", org, err)
-	}
-	if _, err := r.Grant(ctx, org, "user:admin", RoleAdmin, "*"); err != nil {
-		return NewToken{}, fmt.Errorf("bootstrap %s: %w", org, err)
-	}
-	return r.CreateToken(ctx, org, "user:admin", "bootstrap", 0)
+	r.addPrincipal(orgP)
+	r.addPrincipal(admin)
+	r.grants[org] = append(r.grants[org], g)
+	r.tokens[hash] = t
+	r.tokenIDs[t.ID] = hash
+	return NewToken{Token: *t, Secret: secret}, nil
 }
 
 func principalKey(org, ref string) []byte {

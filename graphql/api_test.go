@@ -47,7 +47,7 @@ func newAPI(t testing.TB, cfg graphql.Config) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := reg.Bootstrap(ctx, "acme")
+	tok, err := reg.Bootstrap(ctx, "acme", func(string) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

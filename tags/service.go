@@ -112,7 +112,9 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if len(problems) > 0 {
 		catalog.SortProblems(problems)
 		if req.DryRun {
-			return &DeployResult{Errors: problems, Version: branch.Version}, nil
+			out := emptyResult(branch.Version)
+			out.Errors = problems
+			return out, nil
 		}
 		return nil, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
 			Msg: "the document is invalid; nothing was deployed", Problems: problems}
@@ -161,8 +163,13 @@ func (s *Service) alreadyApplied(req DeployRequest, mark string) (*DeployResult,
 	if err != nil || branch.Applied != mark {
 		return nil, false
 	}
+	return emptyResult(branch.Version), true
+}
+
+// emptyResult is the result of a deploy that changes nothing: every list empty, not nil.
+func emptyResult(version int64) *DeployResult {
 	return &DeployResult{Added: []string{}, ChangedAssets: []string{}, Removed: []string{},
-		TagChanges: []TagChange{}, Errors: []catalog.Problem{}, Version: branch.Version}, true
+		TagChanges: []TagChange{}, Errors: []catalog.Problem{}, Version: version}
 }
 
 // CreateBranch creates a branch from another.

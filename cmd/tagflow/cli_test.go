@@ -141,9 +141,7 @@ func TestDeployJSONOutput(t *testing.T) {
 		t.Errorf("plan of a bad document: changed %v at version %d; want unchanged at 2", got.Changed, got.Version)
 	}
 	if len(nulls) > 0 {
-		t.Skipf("KNOWN BUG: a plan with problems answers null for %v: tags.Service.Deploy returns "+
-			"&DeployResult{Errors, Version} without the empty lists, and POST /api/v1/deploy "+
-			"(graphql.deployJSON) prints them as null, unlike the GraphQL DeployResult\n%s", nulls, r.stdout)
+		t.Errorf("a plan with problems answers null for %v; want empty lists, as the GraphQL DeployResult\n%s", nulls, r.stdout)
 	}
 }
 

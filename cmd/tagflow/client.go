@@ -136,7 +136,6 @@ func (c *client) do(req *http.Request) ([]byte, int, error) {
 			Code    string         `json:"code"`
 			Message string         `json:"message"`
 			Errors  []problemEntry `json:"errors"`
-			GQL     []gqlError     `json:"errors_"`
 		}
 		if json.Unmarshal(raw, &r) == nil && r.Code != "" {
 			return nil, resp.StatusCode, &exitError{code: exitRefused, err: &refusal{Code: r.Code, Message: r.Message, Problems: r.Errors}}

@@ -175,12 +175,8 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 		}
 	}
 	if _, ok := reg.Principal(cfg.org, "user:admin"); !ok {
-		tok, err := reg.Bootstrap(ctx, cfg.org)
-		if err != nil {
-			return nil, nil, err
-		}
 		path := filepath.Join(cfg.data, "admin.token")
-		if err := writeSecret(path, tok.Secret+"\n"); err != nil {
+		if _, err := reg.Bootstrap(ctx, cfg.org, func(secret string) error { return writeSecret(path, secret+"\n") }); err != nil {
 			return nil, nil, err
 		}
 		log.Warn().Str("org", cfg.org).Str("token_file", path).Msg("created the org's admin; its token is in the file (shown once: keep it safe)")
@@ -198,21 +194,32 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 	return svc, reg, nil
 }
 
-// writeSecret writes a secret file readable by its owner only.
+// writeSecret writes a secret file readable by its owner only, durably: a temporary file
+// synced and renamed into place.
 func writeSecret(path, s string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.WriteString(s)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := f.WriteString(s); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
+	return nil
 }
 
 func collectGarbage(ctx context.Context, repo *catalog.Repo, every time.Duration, log zerolog.Logger) {
