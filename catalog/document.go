@@ -133,6 +133,10 @@ func syntaxProblem(err error) Problem {
 
 type docParser struct {
 	problems []Problem
+	// keyLine is the line of the key whose value mapping's fn is handling: a key that does
+	// not belong is reported there, not on the line of its value (which for a block value
+	// is the next line).
+	keyLine int
 }
 
 func (p *docParser) add(line int, asset, format string, args ...any) {
@@ -163,7 +167,7 @@ func (p *docParser) document(root *yaml.Node) *Document {
 				doc.Assets = append(doc.Assets, p.asset(n, KindFeatureset))
 			})
 		default:
-			p.add(v.Line, "", "unknown key %q (expected namespace, datasets, featuresets)", key)
+			p.add(p.keyLine, "", "unknown key %q (expected namespace, datasets, featuresets)", key)
 		}
 	})
 	return doc
@@ -205,7 +209,7 @@ func (p *docParser) asset(n *yaml.Node, kind AssetKind) DocAsset {
 			})
 		case "pipeline":
 			if kind != KindDataset {
-				p.add(v.Line, a.Name, "a featureset has no pipeline; its features name what they are computed from with from:")
+				p.add(p.keyLine, a.Name, "a featureset has no pipeline; its features name what they are computed from with from:")
 				return
 			}
 			a.Pipeline = p.pipeline(v, a.Name)
@@ -214,7 +218,7 @@ func (p *docParser) asset(n *yaml.Node, kind AssetKind) DocAsset {
 			if kind == KindFeatureset {
 				expected = "name, description, owner, tags, features"
 			}
-			p.add(v.Line, a.Name, "unknown key %q (expected %s)", key, expected)
+			p.add(p.keyLine, a.Name, "unknown key %q (expected %s)", key, expected)
 		}
 	})
 	return a
@@ -258,13 +262,13 @@ func (p *docParser) member(n *yaml.Node, parent string, kind AssetKind) DocMembe
 			m.TagsLine = v.Line
 		case "key":
 			if kind == KindFeatureset {
-				p.add(v.Line, at, "a feature has no key; key fields belong to datasets")
+				p.add(p.keyLine, at, "a feature has no key; key fields belong to datasets")
 				return
 			}
 			m.Key = p.boolean(v, at, key)
 		case "from":
 			if kind != KindFeatureset {
-				p.add(v.Line, at, "a field has no from:; declare column lineage in its dataset's pipeline columns:")
+				p.add(p.keyLine, at, "a field has no from:; declare column lineage in its dataset's pipeline columns:")
 				return
 			}
 			m.From = p.strings(v, at, key)
@@ -274,7 +278,7 @@ func (p *docParser) member(n *yaml.Node, parent string, kind AssetKind) DocMembe
 			if kind == KindFeatureset {
 				expected = "name, type, from, description, tags"
 			}
-			p.add(v.Line, at, "unknown key %q (expected %s)", key, expected)
+			p.add(p.keyLine, at, "unknown key %q (expected %s)", key, expected)
 		}
 	})
 	if m.Type == "" && m.TypeLine == 0 && m.Name != "" {
@@ -312,7 +316,7 @@ func (p *docParser) pipeline(n *yaml.Node, asset string) *DocPipeline {
 				pl.Columns = append(pl.Columns, col)
 			})
 		default:
-			p.add(v.Line, asset, "unknown key %q in pipeline (expected inputs, columns, description)", key)
+			p.add(p.keyLine, asset, "unknown key %q in pipeline (expected inputs, columns, description)", key)
 		}
 	})
 	if pl.InputsLine == 0 {
@@ -347,6 +351,7 @@ func (p *docParser) mapping(n *yaml.Node, asset string, fn func(key string, v *y
 			p.add(v.Line, asset, "%s: YAML aliases are not supported in definitions documents", k.Value)
 			continue
 		}
+		p.keyLine = k.Line
 		fn(k.Value, v)
 	}
 }

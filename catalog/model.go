@@ -46,6 +46,7 @@ type Asset struct {
 	Owner       string    `json:"o,omitempty"`  // declared owner, a principal reference
 	CreatedBy   string    `json:"cb,omitempty"` // the principal that first deployed it
 	Tags        []string  `json:"t,omitempty"`  // definition tag declarations: "t" or "~t", sorted
+	Steward     []string  `json:"st,omitempty"` // steward tag declarations (setTags), sorted; kept across deploys
 	Members     []Member  `json:"m,omitempty"`
 	Pipeline    *Pipeline `json:"pl,omitempty"` // datasets only
 }
@@ -57,15 +58,17 @@ type Member struct {
 	Key         bool     `json:"key,omitempty"`
 	Description string   `json:"d,omitempty"`
 	Tags        []string `json:"t,omitempty"`
-	From        []string `json:"f,omitempty"` // features only: absolute paths of fields, features or datasets
+	Steward     []string `json:"st,omitempty"` // steward tag declarations, kept across deploys
+	From        []string `json:"f,omitempty"`  // features only: absolute paths of fields, features or datasets
 }
 
 // Pipeline says what a dataset is computed from.
 type Pipeline struct {
 	Inputs []string `json:"i"` // absolute dataset paths, in declaration order
 	// Columns maps an output field to the input fields ("Ds.col", absolute) it is computed
-	// from. Nil means no column lineage was declared (the fail-closed rule of DESIGN §3).
-	Columns map[string][]string `json:"c,omitempty"`
+	// from. Nil means no column lineage was declared (the fail-closed rule of DESIGN §3); an
+	// empty map is column lineage that maps nothing, so it is stored (omitzero, not omitempty).
+	Columns map[string][]string `json:"c,omitzero"`
 	// Description of the pipeline (its code, its job), free text.
 	Description string `json:"d,omitempty"`
 }

@@ -77,11 +77,7 @@ func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) 
 		old := base.Get(a.Path)
 		rec := a
 		if old != nil {
-			if old.CreatedBy != "" {
-				cp := *a
-				cp.CreatedBy = old.CreatedBy
-				rec = &cp
-			}
+			rec = carryOver(a, old)
 			if bytes.Equal(encodeAsset(old), encodeAsset(rec)) {
 				continue
 			}
@@ -112,6 +108,24 @@ func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) 
 	}
 	checkDangling(ch, res, &ps)
 	return ch, ps.list
+}
+
+// carryOver returns the record of a deployed over old: what a deploy does not own — the
+// first deployer, the stewards' tags of the asset and of the members it keeps — comes from
+// old.
+func carryOver(a, old *Asset) *Asset {
+	cp := *a
+	cp.CreatedBy = old.CreatedBy
+	cp.Steward = old.Steward
+	if len(old.Members) > 0 && old.Kind == a.Kind {
+		cp.Members = append([]Member(nil), a.Members...)
+		for i := range cp.Members {
+			if om := old.Member(cp.Members[i].Name); om != nil {
+				cp.Members[i].Steward = om.Steward
+			}
+		}
+	}
+	return &cp
 }
 
 // checkRefs checks that everything a (a document asset) reads exists after the change.
@@ -169,6 +183,12 @@ func checkDangling(ch *Change, res *Resolved, ps *problems) {
 	gone := map[string]bool{}
 	for _, p := range ch.Removes {
 		gone[p] = true
+		// Its members go with it: a column lineage or a from may name them alone.
+		if old := ch.Base.Get(p); old != nil {
+			for _, m := range old.Members {
+				gone[MemberPath(p, m.Name)] = true
+			}
+		}
 	}
 	for _, a := range ch.Upserts {
 		old := ch.Base.Get(a.Path)

@@ -302,7 +302,8 @@ func (r *Repo) Commit(ctx context.Context, org, branch string, ch *Change, info 
 
 	r.gcMu.RLock()
 	defer r.gcMu.RUnlock()
-	if len(fresh) > 0 {
+	// A change that only drops whole pages writes no page but still has a new root.
+	if len(fresh) > 0 || (snap.id != "" && snap.id != ch.Base.id) {
 		err := r.store.Batch(ctx, func(w BatchWriter) error {
 			for _, p := range fresh {
 				if err := w.Set([]byte(prefixPage+p.ID), p.blob); err != nil {
@@ -452,3 +453,7 @@ func getJSON(tx Txn, key []byte, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
+
+// Store is the store the repo keeps its records in; packages above keep theirs there too,
+// under their own prefixes.
+func (r *Repo) Store() Store { return r.store }

@@ -158,7 +158,9 @@ func (s *Snapshot) apply(upserts []*Asset, removes []string) (*Snapshot, []*Page
 			end = ci + sort.Search(len(changes)-ci, func(k int) bool { return changes[ci+k].path >= next })
 		}
 		if ci == end {
-			out = append(out, pg)
+			if len(pg.Assets) > 0 { // not the placeholder page of an empty snapshot
+				out = append(out, pg)
+			}
 			continue
 		}
 		merged := make([]*Asset, 0, len(pg.Assets)+end-ci)

@@ -16,9 +16,16 @@ const maxTypeDepth = 32
 
 // NormalizeType checks a field type and returns its canonical spelling (no spaces).
 func NormalizeType(t string) (string, error) {
-	s := strings.Join(strings.Fields(t), "")
+	words := strings.Fields(t)
+	s := strings.Join(words, "")
 	if s == "" {
 		return "", fmt.Errorf("empty type")
+	}
+	// Spaces may stand around brackets and commas, not inside a name ("in t" is no int).
+	for i := 1; i < len(words); i++ {
+		if isTypeLetter(words[i-1][len(words[i-1])-1]) && isTypeLetter(words[i][0]) {
+			return "", fmt.Errorf("type %q: unexpected space inside a type name", clip(t))
+		}
 	}
 	rest, err := parseType(s, 0)
 	if err != nil {
@@ -74,3 +81,5 @@ func parseType(s string, depth int) (string, error) {
 	}
 	return rest, nil
 }
+
+func isTypeLetter(c byte) bool { return c >= 'a' && c <= 'z' }

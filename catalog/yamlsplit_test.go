@@ -30,7 +30,7 @@ func strip(n *yaml.Node) any {
 }
 
 func TestSplitParseEqualsWholeParse(t *testing.T) {
-	big := synth.YAML(synth.Options{Datasets: 3000, Featuresets: 200, Seed: 3, TagShare: 0.2})
+	big := synth.YAML(synth.Options{Datasets: 900, Featuresets: 60, Seed: 3, TagShare: 0.2, NoDescription: true})
 	withTail := append(append([]byte("# leading comment\nnamespace: ns\n\n"), big...), []byte("\n# trailing comment\n")...)
 	for name, doc := range map[string][]byte{"synthetic": big, "namespace and comments": withTail} {
 		t.Run(name, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestSplitParseFallsBack(t *testing.T) {
 	pad := strings.Repeat("# padding to pass the size threshold\n", splitMinBytes/36+1)
 	item := "  - name: A%d\n    fields: [{name: x, type: int}]\n"
 	var items strings.Builder
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 200; i++ {
 		fmt.Fprintf(&items, item, i)
 	}
 	cases := map[string]string{

@@ -51,7 +51,10 @@ func newAPI(t testing.TB, cfg graphql.Config) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tags.NewService(repo, zerolog.Nop())
+	svc, err := tags.Open(ctx, repo, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.Log = zerolog.Nop()
 	srv := graphql.NewServer(cfg)
 	if err := srv.Attach(svc, reg); err != nil {
@@ -141,7 +144,7 @@ func TestQueries(t *testing.T) {
 			  {"name": "city", "type": "str", "key": false, "path": "User.city", "kind": "FIELD"},
 			  {"name": "updated_at", "type": "datetime", "key": false, "path": "User.updated_at", "kind": "FIELD"}]}}`},
 		{name: "cancels", query: `{ asset(path: "TxnByCity") { tags cancels ... on Dataset { pipeline { inputs columns { field } } } } }`,
-			data: `{"asset": {"tags": [], "cancels": ["PII"], "pipeline": {"inputs": ["Transaction", "User"], "columns": null}}}`},
+			data: `{"asset": {"tags": ["stripe"], "cancels": ["PII"], "pipeline": {"inputs": ["Transaction", "User"], "columns": null}}}`},
 		{name: "field", query: `{ asset(path: "User.city", branch: "main") { path kind ... on Field { name dataset type } } }`,
 			data: `{"asset": {"path": "User.city", "kind": "FIELD", "name": "city", "dataset": "User", "type": "str"}}`},
 		{name: "featureset and feature", query: `{ fs: asset(path: "UserFeatures") { kind ... on Featureset { features { name } } } f: asset(path: "UserFeatures.total_in_hometown") { kind ... on Feature { from featureset } } }`,
@@ -216,9 +219,9 @@ func TestPagingWalksEverything(t *testing.T) {
 func TestDeployMutation(t *testing.T) {
 	a := newAPI(t, graphql.Config{})
 	doc, _ := fixtures.Get("fennel")
-	const m = `mutation($d: String!, $b: String, $dry: Boolean) { deploy(document: $d, branch: $b, dryRun: $dry) { changed added changedAssets removed tagChanges { path } errors { asset message line } version } }`
+	const m = `mutation($d: String!, $b: String, $dry: Boolean) { deploy(document: $d, branch: $b, dryRun: $dry) { changed added changedAssets removed tagChanges { path added removed } errors { asset message line } version } }`
 	out := a.gql(t, m, map[string]any{"d": string(doc)})
-	want := `{"deploy": {"changed": true, "added": ["Transaction", "TxnByCity", "User", "UserFeatures"], "changedAssets": [], "removed": [], "tagChanges": [], "errors": [], "version": 1}}`
+	want := `{"deploy": {"changed": true, "added": ["Transaction", "TxnByCity", "User", "UserFeatures"], "changedAssets": [], "removed": [], "tagChanges": ` + fennelTagChanges + `, "errors": [], "version": 1}}`
 	if !reflect.DeepEqual(out["data"], js(t, want)) {
 		t.Fatalf("deploy = %v", out)
 	}
@@ -252,6 +255,16 @@ func TestDeployMutation(t *testing.T) {
 		t.Fatalf("deploy to unknown branch = %v", out)
 	}
 }
+
+// fennelTagChanges are the tag changes of deploying the Fennel fixture to an empty branch.
+const fennelTagChanges = `[
+  {"path": "Transaction", "added": ["stripe"], "removed": []}, {"path": "Transaction.amount", "added": ["stripe"], "removed": []},
+  {"path": "Transaction.at", "added": ["stripe"], "removed": []}, {"path": "Transaction.uid", "added": ["stripe"], "removed": []},
+  {"path": "TxnByCity", "added": ["stripe"], "removed": []}, {"path": "TxnByCity.at", "added": ["stripe"], "removed": []},
+  {"path": "TxnByCity.city", "added": ["stripe"], "removed": []}, {"path": "TxnByCity.total", "added": ["stripe"], "removed": []},
+  {"path": "User", "added": ["PII"], "removed": []}, {"path": "User.city", "added": ["PII"], "removed": []},
+  {"path": "User.uid", "added": ["PII"], "removed": []}, {"path": "User.updated_at", "added": ["PII"], "removed": []},
+  {"path": "UserFeatures.city", "added": ["PII"], "removed": []}, {"path": "UserFeatures.total_in_hometown", "added": ["stripe"], "removed": []}]`
 
 func TestBranchMutations(t *testing.T) {
 	a := newAPI(t, graphql.Config{})
@@ -392,7 +405,7 @@ func TestRESTDeploy(t *testing.T) {
 	a := newAPI(t, graphql.Config{MaxDeployBytes: 64 << 10, MaxGraphQLBytes: 16 << 10})
 	doc, _ := fixtures.Get("fennel")
 	status, out := a.post(t, "/api/v1/deploy?branch=main", a.token, "application/yaml", doc)
-	if status != 200 || !reflect.DeepEqual(out, js(t, `{"changed": true, "added": ["Transaction", "TxnByCity", "User", "UserFeatures"], "changedAssets": [], "removed": [], "tagChanges": [], "errors": [], "version": 1}`)) {
+	if status != 200 || !reflect.DeepEqual(out, js(t, `{"changed": true, "added": ["Transaction", "TxnByCity", "User", "UserFeatures"], "changedAssets": [], "removed": [], "tagChanges": `+fennelTagChanges+`, "errors": [], "version": 1}`)) {
 		t.Fatalf("deploy %d %v", status, out)
 	}
 	status, out = a.post(t, "/api/v1/deploy?dryRun=true", a.token, "application/json", []byte(`{"datasets": [{"name": "J", "fields": [{"name": "a", "type": "int"}]}]}`))

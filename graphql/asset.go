@@ -5,17 +5,22 @@ import (
 	"strings"
 
 	"github.com/tagflow/tagflow/catalog"
+	"github.com/tagflow/tagflow/tags"
 )
 
-// assetResolver resolves all four asset types: a top-level asset a, or its member m.
+// assetResolver resolves all four asset types: a top-level asset a, or its member m, as
+// they are in one version of a branch (v).
 type assetResolver struct {
+	v *tags.View
 	a *catalog.Asset
 	m *catalog.Member // nil for the dataset or featureset itself
 }
 
-func newAssetResolver(a *catalog.Asset, m *catalog.Member) *assetResolver {
-	return &assetResolver{a: a, m: m}
+func newAssetResolver(v *tags.View, a *catalog.Asset, m *catalog.Member) *assetResolver {
+	return &assetResolver{v: v, a: a, m: m}
 }
+
+func (r *assetResolver) id() (int32, bool) { return r.v.Lineage.Graph.Lookup(r.Path()) }
 
 func (r *assetResolver) kind() catalog.AssetKind {
 	if r.m != nil {
@@ -40,35 +45,44 @@ func (r *assetResolver) Path() string {
 
 func (r *assetResolver) Kind() string { return r.kind().String() }
 
-func (r *assetResolver) declared() []string {
-	if r.m != nil {
-		return r.m.Tags
-	}
-	return r.a.Tags
-}
-
-// Tags are the present tags. Until propagation exists (the lineage issue) they are the
-// asset's own declarations.
+// Tags are the tags whose state is present (DESIGN §4).
 func (r *assetResolver) Tags() []string {
-	out := []string{}
-	for _, t := range r.declared() {
-		if !strings.HasPrefix(t, "~") {
-			out = append(out, t)
-		}
+	id, ok := r.id()
+	if !ok {
+		return []string{}
 	}
-	sort.Strings(out)
-	return out
+	return r.v.Lineage.Present(r.v.Vocab, id)
 }
 
+// Cancels are the tags the asset itself cancels: its declared ~t, from definitions or
+// stewards.
 func (r *assetResolver) Cancels() []string {
-	out := []string{}
-	for _, t := range r.declared() {
-		if strings.HasPrefix(t, "~") {
-			out = append(out, t[1:])
-		}
+	id, ok := r.id()
+	if !ok {
+		return []string{}
 	}
-	sort.Strings(out)
-	return out
+	return r.v.Lineage.Cancels(r.v.Vocab, id)
+}
+
+func (r *assetResolver) DeclaredTags() []string {
+	if r.m != nil {
+		return nonNil(r.m.Tags)
+	}
+	return nonNil(r.a.Tags)
+}
+
+func (r *assetResolver) StewardTags() []string {
+	if r.m != nil {
+		return nonNil(r.m.Steward)
+	}
+	return nonNil(r.a.Steward)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func (r *assetResolver) Owner() *string {
@@ -93,7 +107,7 @@ func (r *assetResolver) Description() *string {
 func (r *assetResolver) members() []*assetResolver {
 	out := make([]*assetResolver, len(r.a.Members))
 	for i := range r.a.Members {
-		out[i] = &assetResolver{a: r.a, m: &r.a.Members[i]}
+		out[i] = &assetResolver{v: r.v, a: r.a, m: &r.a.Members[i]}
 	}
 	return out
 }

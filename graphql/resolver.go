@@ -77,15 +77,15 @@ func (r *Resolver) Asset(ctx context.Context, args struct {
 	if err := catalog.ValidateRef(args.Path); err != nil {
 		return nil, argError("path %q: %v", args.Path, err)
 	}
-	_, snap, err := r.svc.Repo().Head(c.Org, branch)
+	v, err := r.svc.View(c.Org, branch)
 	if err != nil {
 		return nil, toAPI(err)
 	}
-	a, m, ok := snap.Lookup(args.Path)
+	a, m, ok := v.Snapshot.Lookup(args.Path)
 	if !ok {
 		return nil, nil
 	}
-	return newAssetResolver(a, m), nil
+	return newAssetResolver(v, a, m), nil
 }
 
 type pageArgs struct {
@@ -130,10 +130,11 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 	if args.Prefix != nil {
 		prefix = *args.Prefix
 	}
-	_, snap, err := r.svc.Repo().Head(c.Org, branch)
+	v, err := r.svc.View(c.Org, branch)
 	if err != nil {
 		return nil, toAPI(err)
 	}
+	snap := v.Snapshot
 	out := &connectionResolver{}
 	snap.Range(prefix, "", func(a *catalog.Asset) bool {
 		if a.Kind == kind {
@@ -149,7 +150,7 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 			out.hasNext = true
 			return false
 		}
-		out.nodes = append(out.nodes, newAssetResolver(a, nil))
+		out.nodes = append(out.nodes, newAssetResolver(v, a, nil))
 		return true
 	})
 	return out, nil
@@ -183,8 +184,8 @@ func (r *Resolver) Branches(ctx context.Context) ([]*branchResolver, error) {
 		return nil, err
 	}
 	var out []*branchResolver
-	for _, b := range r.svc.Repo().Branches(c.Org) {
-		out = append(out, r.branchResolver(b))
+	for _, v := range r.svc.Branches(c.Org) {
+		out = append(out, &branchResolver{b: v.Catalog, count: v.Snapshot.Len()})
 	}
 	return out, nil
 }
@@ -195,17 +196,17 @@ func (r *Resolver) Branch(ctx context.Context, args struct{ Name string }) (*bra
 	if err != nil {
 		return nil, err
 	}
-	b, _, err := r.svc.Repo().Head(c.Org, args.Name)
+	v, err := r.svc.View(c.Org, args.Name)
 	if err != nil {
 		return nil, nil
 	}
-	return r.branchResolver(b), nil
+	return &branchResolver{b: v.Catalog, count: v.Snapshot.Len()}, nil
 }
 
 func (r *Resolver) branchResolver(b catalog.Branch) *branchResolver {
 	n := 0
-	if _, snap, err := r.svc.Repo().Head(b.Org, b.Name); err == nil {
-		n = snap.Len()
+	if v, err := r.svc.View(b.Org, b.Name); err == nil {
+		n = v.Snapshot.Len()
 	}
 	return &branchResolver{b: b, count: n}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,27 +14,114 @@ import (
 	"github.com/tagflow/tagflow/lineage"
 )
 
-// Service is the governed catalog: every change of definitions goes through it, so that
-// validation, cycle checks and the durable commit happen as one step per branch. Deploys to
-// one branch are serialized; deploys to different branches run in parallel.
+// Service is the governed catalog: every change of definitions and tags goes through it,
+// so that validation, cycle checks, propagation and the durable commit happen as one step
+// per branch. It keeps, per branch, the published View that every read uses: the catalog
+// snapshot, the lineage graph and the tag states of one version, immutable. Changes to one
+// branch are serialized; changes to different branches run in parallel.
 type Service struct {
 	repo *catalog.Repo
 	log  zerolog.Logger
 
 	locksMu sync.Mutex
-	locks   map[string]*sync.Mutex // org \0 branch -> deploy lock
+	locks   map[string]*sync.Mutex // org \0 branch -> change lock
+
+	mu     sync.RWMutex
+	views  map[string]*View  // org \0 branch -> the published version
+	vocabs map[string]*Vocab // org -> its vocabulary
+	vocMu  sync.Mutex        // serializes changes of vocabularies
 }
 
-// NewService returns a Service over repo.
-func NewService(repo *catalog.Repo, log zerolog.Logger) *Service {
-	return &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}}
+// View is one version of a branch: catalog, lineage and tag states that agree.
+type View struct {
+	Org      string
+	Catalog  catalog.Branch
+	Snapshot *catalog.Snapshot
+	Lineage  *Branch
+	Vocab    *Vocab
 }
 
-// Repo is the catalog the service writes to, for reads.
+// Open loads every branch of every org: the catalog snapshot, its lineage graph and its tag
+// states, computed from scratch. Branches with the same root share one graph and one set of
+// states (copy on write).
+func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service, error) {
+	s := &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, views: map[string]*View{}, vocabs: map[string]*Vocab{}}
+	for _, org := range repo.Orgs() {
+		v, err := loadVocab(ctx, repo.Store(), org)
+		if err != nil {
+			return nil, err
+		}
+		built := map[string]*Branch{}
+		for _, b := range repo.Branches(org) {
+			_, snap, err := repo.Head(org, b.Name)
+			if err != nil {
+				return nil, err
+			}
+			lb, ok := built[b.Root]
+			if ok {
+				lb = lb.Clone()
+			} else {
+				var assets []*catalog.Asset
+				snap.All(func(a *catalog.Asset) bool { assets = append(assets, a); return true })
+				v = v.With(tagNames(assets)...)
+				lb = Build(v, snap.Get, assets)
+				built[b.Root] = lb
+			}
+			s.views[key(org, b.Name)] = &View{Org: org, Catalog: b, Snapshot: snap, Lineage: lb, Vocab: v}
+		}
+		s.vocabs[org] = v
+	}
+	return s, nil
+}
+
+func key(org, branch string) string { return org + "\x00" + branch }
+
+// Repo is the catalog the service writes to.
 func (s *Service) Repo() *catalog.Repo { return s.repo }
 
+// View returns the published version of a branch, or NotFound.
+func (s *Service) View(org, branch string) (*View, error) {
+	s.mu.RLock()
+	v := s.views[key(org, branch)]
+	s.mu.RUnlock()
+	if v == nil {
+		return nil, &catalog.Error{Op: "branch", Kind: catalog.NotFound, Path: branch, Msg: fmt.Sprintf("branch %q does not exist", branch)}
+	}
+	return v, nil
+}
+
+// Vocab returns the org's vocabulary.
+func (s *Service) Vocab(org string) *Vocab {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if v := s.vocabs[org]; v != nil {
+		return v
+	}
+	return NewVocab()
+}
+
+func (s *Service) publish(v *View) {
+	s.mu.Lock()
+	s.views[key(v.Org, v.Catalog.Name)] = v
+	s.mu.Unlock()
+}
+
+// intern returns the org's vocabulary with names interned, published.
+func (s *Service) intern(org string, names []string) *Vocab {
+	s.vocMu.Lock()
+	defer s.vocMu.Unlock()
+	v := s.Vocab(org)
+	nv := v.With(names...)
+	if nv != v {
+		s.mu.Lock()
+		s.vocabs[org] = nv
+		s.mu.Unlock()
+	}
+	return nv
+}
+
 func (s *Service) lock(org, branch string) func() {
-	k := org + "\x00" + branch
+	k := key(org, branch)
 	s.locksMu.Lock()
 	m := s.locks[k]
 	if m == nil {
@@ -74,7 +163,8 @@ type TagChange struct {
 
 // Deploy applies a definitions document to a branch atomically. An invalid document is
 // refused with an *catalog.Error of kind InvalidDefinition that lists every problem, and
-// nothing is written; with DryRun the problems come back in the result instead.
+// nothing is written; with DryRun the problems come back in the result instead. The result
+// says which assets gained or lost which tags (a dry run too).
 func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
 	op := "deploy " + req.Branch
 	start := time.Now()
@@ -93,14 +183,14 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
-	branch, snap, err := s.repo.Head(req.Org, req.Branch)
+	view, err := s.View(req.Org, req.Branch)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	var ch *catalog.Change
 	if res != nil {
 		var more []catalog.Problem
-		ch, more = catalog.Plan(snap, res, catalog.PlanOptions{Prune: req.Prune, Deployer: req.Deployer})
+		ch, more = catalog.Plan(view.Snapshot, res, catalog.PlanOptions{Prune: req.Prune, Deployer: req.Deployer})
 		problems = append(problems, more...)
 	}
 	if ch != nil {
@@ -112,26 +202,25 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if len(problems) > 0 {
 		catalog.SortProblems(problems)
 		if req.DryRun {
-			out := emptyResult(branch.Version)
+			out := emptyResult(view.Catalog.Version)
 			out.Errors = problems
 			return out, nil
 		}
 		return nil, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
 			Msg: "the document is invalid; nothing was deployed", Problems: problems}
 	}
-	out := &DeployResult{
-		Changed:       !ch.Empty(),
-		Added:         nonNil(ch.Added),
-		ChangedAssets: nonNil(ch.Changed),
-		Removed:       nonNil(ch.Removed),
-		Errors:        []catalog.Problem{},
-		Version:       branch.Version,
-	}
-	out.TagChanges = []TagChange{}
-	if req.DryRun || ch.Empty() {
+	out := emptyResult(view.Catalog.Version)
+	out.Changed = !ch.Empty()
+	out.Added, out.ChangedAssets, out.Removed = nonNil(ch.Added), nonNil(ch.Changed), nonNil(ch.Removed)
+	if ch.Empty() {
 		return out, nil
 	}
-	nb, _, err := s.repo.Commit(ctx, req.Org, req.Branch, ch, catalog.CommitInfo{
+	next, changes := s.advance(view, ch)
+	out.TagChanges = changes
+	if req.DryRun {
+		return out, nil
+	}
+	nb, snap, err := s.repo.Commit(ctx, req.Org, req.Branch, ch, catalog.CommitInfo{
 		Author:  req.Deployer,
 		Message: fmt.Sprintf("deploy: %d added, %d changed, %d removed", len(ch.Added), len(ch.Changed), len(ch.Removed)),
 		Applied: mark,
@@ -139,11 +228,61 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
+	next.Catalog, next.Snapshot = nb, snap
+	s.publish(next)
 	out.Version = nb.Version
 	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", nb.Version).
 		Int("added", len(ch.Added)).Int("changed", len(ch.Changed)).Int("removed", len(ch.Removed)).
-		Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
+		Int("tag_changes", len(changes)).Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
 	return out, nil
+}
+
+// advance computes the next version of a view for a change, and the tag changes it causes.
+// The catalog part of the returned view is the caller's to fill in after the commit.
+func (s *Service) advance(view *View, ch *catalog.Change) (*View, []TagChange) {
+	v := s.intern(view.Org, tagNames(ch.Upserts))
+	adv := view.Lineage.Advance(v, ch.Get, ch.Upserts, ch.Removes)
+	next := &View{Org: view.Org, Catalog: view.Catalog, Snapshot: view.Snapshot, Lineage: adv.Branch, Vocab: adv.Vocab}
+	return next, tagChanges(view, next, adv.Changed)
+}
+
+// tagChanges lists the nodes whose present tags differ between two versions, by path.
+func tagChanges(before, after *View, changed []int32) []TagChange {
+	out := []TagChange{}
+	for _, id := range changed {
+		path := after.Lineage.Graph.Path(id)
+		was := []string{}
+		if before.Lineage.Graph.Exists(id) && before.Lineage.Graph.Path(id) == path {
+			was = before.Lineage.Present(before.Vocab, id)
+		}
+		now := after.Lineage.Present(after.Vocab, id)
+		added, removed := diffSorted(was, now)
+		if len(added)+len(removed) > 0 {
+			out = append(out, TagChange{Path: path, Added: added, Removed: removed})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// diffSorted returns what b has that a has not, and what a has that b has not.
+func diffSorted(a, b []string) (added, removed []string) {
+	added, removed = []string{}, []string{}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			removed = append(removed, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			added = append(added, b[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return added, removed
 }
 
 // appliedMark identifies a deploy's document and mode for Branch.Applied.
@@ -159,11 +298,11 @@ func appliedMark(req DeployRequest) string {
 func (s *Service) alreadyApplied(req DeployRequest, mark string) (*DeployResult, bool) {
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
-	branch, _, err := s.repo.Head(req.Org, req.Branch)
-	if err != nil || branch.Applied != mark {
+	view, err := s.View(req.Org, req.Branch)
+	if err != nil || view.Catalog.Applied != mark {
 		return nil, false
 	}
-	return emptyResult(branch.Version), true
+	return emptyResult(view.Catalog.Version), true
 }
 
 // emptyResult is the result of a deploy that changes nothing: every list empty, not nil.
@@ -172,19 +311,127 @@ func emptyResult(version int64) *DeployResult {
 		TagChanges: []TagChange{}, Errors: []catalog.Problem{}, Version: version}
 }
 
-// CreateBranch creates a branch from another.
+// CreateBranch creates a branch from another: one record in the store, and a view that
+// shares the origin's graph and states.
 func (s *Service) CreateBranch(ctx context.Context, org, name, from string) (catalog.Branch, error) {
 	if from == "" {
 		from = catalog.MainBranch
 	}
-	return s.repo.CreateBranch(ctx, org, name, from)
+	unlock := s.lock(org, from)
+	defer unlock()
+	src, err := s.View(org, from)
+	if err != nil {
+		return catalog.Branch{}, &catalog.Error{Op: "createBranch", Kind: catalog.NotFound, Path: from,
+			Msg: fmt.Sprintf("branch %q to create %q from does not exist", from, name)}
+	}
+	b, err := s.repo.CreateBranch(ctx, org, name, from)
+	if err != nil {
+		return catalog.Branch{}, err
+	}
+	s.publish(&View{Org: org, Catalog: b, Snapshot: src.Snapshot, Lineage: src.Lineage.Clone(), Vocab: src.Vocab})
+	return b, nil
 }
 
-// DeleteBranch deletes a branch; deploys to it in progress finish first.
+// DeleteBranch deletes a branch; changes to it in progress finish first.
 func (s *Service) DeleteBranch(ctx context.Context, org, name string) error {
 	unlock := s.lock(org, name)
 	defer unlock()
-	return s.repo.DeleteBranch(ctx, org, name)
+	if err := s.repo.DeleteBranch(ctx, org, name); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.views, key(org, name))
+	s.mu.Unlock()
+	return nil
+}
+
+// Branches returns the org's branches, sorted by name.
+func (s *Service) Branches(org string) []*View {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*View
+	for _, v := range s.views {
+		if v.Org == org {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Catalog.Name < out[j].Catalog.Name })
+	return out
+}
+
+// SetTags sets the steward tag declarations of one asset on one branch: the full list of
+// "t" and "~t". A deploy never removes them; they go with an asset a deploy removes.
+func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls []string, who string) (*View, []TagChange, error) {
+	unlock := s.lock(org, branch)
+	defer unlock()
+	view, err := s.View(org, branch)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch, err := catalog.StewardChange(view.Snapshot, path, decls)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ch.Empty() {
+		return view, []TagChange{}, nil
+	}
+	next, changes := s.advance(view, ch)
+	nb, snap, err := s.repo.Commit(ctx, org, branch, ch, catalog.CommitInfo{
+		Author: who, Message: fmt.Sprintf("setTags %s: [%s]", path, strings.Join(decls, ", ")),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("setTags %s: %w", path, err)
+	}
+	next.Catalog, next.Snapshot = nb, snap
+	s.publish(next)
+	return next, changes, nil
+}
+
+// DefineTag sets every setting of a tag for the whole org and re-propagates it on every
+// branch before it returns.
+func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Definition, error) {
+	const op = "defineTag"
+	if err := catalog.ValidateTagName(d.Name); err != nil {
+		return Definition{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: d.Name, Msg: err.Error()}
+	}
+	if !s.repo.HasOrg(org) {
+		return Definition{}, &catalog.Error{Op: op, Kind: catalog.NotFound, Msg: fmt.Sprintf("org %q does not exist", org)}
+	}
+	s.vocMu.Lock()
+	v, err := s.Vocab(org).Define(d)
+	if err == nil {
+		err = saveDefinition(ctx, s.repo.Store(), org, *v.Def(mustID(v, d.Name)))
+	}
+	if err != nil {
+		s.vocMu.Unlock()
+		return Definition{}, fmt.Errorf("%s %s: %w", op, d.Name, err)
+	}
+	s.mu.Lock()
+	s.vocabs[org] = v
+	s.mu.Unlock()
+	s.vocMu.Unlock()
+	for _, b := range s.Branches(org) {
+		s.redefine(org, b.Catalog.Name, d.Name)
+	}
+	return *s.Vocab(org).Def(mustID(v, d.Name)), nil
+}
+
+// redefine re-propagates one tag on one branch with the org's current vocabulary.
+func (s *Service) redefine(org, branch, name string) {
+	unlock := s.lock(org, branch)
+	defer unlock()
+	view, err := s.View(org, branch)
+	if err != nil {
+		return // deleted meanwhile
+	}
+	v := s.Vocab(org)
+	nb, _ := view.Lineage.redefine(v, name)
+	s.publish(&View{Org: org, Catalog: view.Catalog, Snapshot: view.Snapshot, Lineage: nb, Vocab: v})
+}
+
+func mustID(v *Vocab, name string) TagID {
+	id, _ := v.ID(name)
+	return id
 }
 
 func nonNil(s []string) []string {

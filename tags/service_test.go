@@ -39,7 +39,11 @@ func newService(t testing.TB) (*tags.Service, string) {
 	if err := repo.CreateOrg(context.Background(), org); err != nil {
 		t.Fatal(err)
 	}
-	return tags.NewService(repo, zerolog.Nop()), dir
+	s, err := tags.Open(context.Background(), repo, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dir
 }
 
 func deploy(t testing.TB, s *tags.Service, branch, doc string, opts ...func(*tags.DeployRequest)) (*tags.DeployResult, error) {
@@ -65,11 +69,11 @@ func prune(r *tags.DeployRequest)  { r.Prune = true }
 
 func head(t testing.TB, s *tags.Service, branch string) (catalog.Branch, *catalog.Snapshot) {
 	t.Helper()
-	b, snap, err := s.Repo().Head(org, branch)
+	v, err := s.View(org, branch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b, snap
+	return v.Catalog, v.Snapshot
 }
 
 func fennel(t testing.TB) string {
@@ -290,7 +294,10 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if err := repo.CreateOrg(ctx, org); err != nil {
 		t.Fatal(err)
 	}
-	s := tags.NewService(repo, zerolog.Nop())
+	s, err := tags.Open(ctx, repo, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
 	mustDeploy(t, s, "main", fennel(t))
 	if _, err := s.CreateBranch(ctx, org, "dev", "main"); err != nil {
 		t.Fatal(err)
@@ -302,11 +309,14 @@ func TestRestartKeepsEverything(t *testing.T) {
 
 	store = openStore(t, dir)
 	defer store.Close()
-	repo, err := catalog.Open(ctx, store)
+	repo, err = catalog.Open(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = tags.NewService(repo, zerolog.Nop())
+	s, err = tags.Open(ctx, repo, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, mainAfter := head(t, s, "main")
 	_, devAfter := head(t, s, "dev")
 	if mainAfter.ID() != mainBefore.ID() || devAfter.ID() != devBefore.ID() || devAfter.Len() != 5 || mainAfter.Len() != 4 {

@@ -58,10 +58,14 @@ func Open(opts Options) (*Store, error) {
 		WithIndexCacheSize(32 << 20).
 		WithNumCompactors(2).
 		WithValueLogFileSize(256 << 20).
-		WithValueThreshold(1 << 10).
 		WithCompression(options.ZSTD).
 		WithSyncWrites(true).
 		WithDetectConflicts(true)
+	if opts.Dir != "" {
+		// Values over 1 KiB go to the value log. In memory there is none, and Badger refuses
+		// values over the threshold, so there it keeps its default (1 MiB).
+		bo = bo.WithValueThreshold(1 << 10)
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)

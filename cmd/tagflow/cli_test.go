@@ -203,7 +203,7 @@ func TestGet(t *testing.T) {
 
 	r := mustRun(t, 0, s.env(), "", "get", "User")
 	mustContain(t, "get User", r.stdout, "User  (dataset)\n", "Users of the app, one row per user.", "owner:  user:admin", "tags:   PII\n")
-	for _, row := range []string{`uid\s+int\s+key\s+-`, `city\s+str\s+-`, `updated_at\s+datetime\s+-`} {
+	for _, row := range []string{`uid\s+int\s+key\s+PII`, `city\s+str\s+PII`, `updated_at\s+datetime\s+PII`} {
 		if !regexp.MustCompile(`(?m)^` + row + `$`).MatchString(r.stdout) {
 			t.Errorf("get User has no row matching %q:\n%s", row, r.stdout)
 		}

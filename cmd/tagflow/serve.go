@@ -181,7 +181,10 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 		}
 		log.Warn().Str("org", cfg.org).Str("token_file", path).Msg("created the org's admin; its token is in the file (shown once: keep it safe)")
 	}
-	svc := tags.NewService(repo, log)
+	svc, err := tags.Open(ctx, repo, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	if cfg.demo {
 		for _, d := range fixtures.Documents() {
 			res, err := svc.Deploy(ctx, tags.DeployRequest{Org: cfg.org, Branch: catalog.MainBranch, Document: d.Data, Deployer: "user:admin"})

@@ -1,0 +1,426 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+)
+
+// Bases for the cases that check a document against an existing branch state.
+const (
+	baseUser = `
+datasets:
+  - name: User
+    fields: [{name: uid, type: int}, {name: city, type: str}]
+`
+	// ns/A is read by X (outside ns), by ns/B (inside) and by the feature F.f.
+	baseReaders = `
+datasets:
+  - name: ns/A
+    fields: [{name: x, type: int}, {name: y, type: int}]
+  - name: ns/B
+    fields: [{name: x, type: int}]
+    pipeline: {inputs: [ns/A]}
+  - name: X
+    fields: [{name: y, type: int}]
+    pipeline: {inputs: [ns/A], columns: {y: [ns/A.y]}}
+featuresets:
+  - name: F
+    features: [{name: f, type: int, from: [ns/A.x]}]
+`
+)
+
+// TestDocumentProblems has one case per class of bad input. Each names the problems the
+// whole deploy check (ParseDocument, Resolve, Plan) must report: exactly those, each with
+// its asset and line.
+func TestDocumentProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		base string // a document deployed first, if any
+		doc  string
+		opts PlanOptions
+		want []wantProblem
+	}{
+		// Syntax.
+		// go-yaml names the line where the construct that failed starts, which for a
+		// scanner error is the line of the problem.
+		{name: "invalid YAML", doc: "datasets:\n  - name: A\n    description: \"never closed\n",
+			want: []wantProblem{{"", 3, "not valid YAML or JSON: yaml: line 3: found unexpected end of stream"}}},
+		{name: "invalid YAML mapping", doc: "datasets:\n  - name: A\n    fields: x: y\n",
+			want: []wantProblem{{"", 3, "mapping values are not allowed in this context"}}},
+		{name: "invalid JSON", doc: "{\n  \"datasets\": [\n    {\"name\": \"A\",}\n  ]\n}\n",
+			want: []wantProblem{{"", 3, "not valid YAML or JSON: line 3: invalid character '}'"}}},
+		{name: "truncated JSON", doc: "{\n  \"datasets\": [\n    {\"name\": \"A\"",
+			want: []wantProblem{{"", 3, "unexpected end of the JSON document"}}},
+		{name: "JSON with trailing data", doc: "{\"datasets\": []}\n\n{}",
+			want: []wantProblem{{"", 3, "unexpected data after the end of the JSON document"}}},
+		{name: "empty document", doc: "",
+			want: []wantProblem{{"", 0, "the document is empty"}}},
+		{name: "only a comment", doc: "# nothing yet\n\n",
+			want: []wantProblem{{"", 0, "the document is empty"}}},
+		{name: "null document", doc: "null\n",
+			want: []wantProblem{{"", 0, "the document is empty"}}},
+		{name: "not a mapping", doc: "- name: A\n",
+			want: []wantProblem{{"", 1, "must be a mapping with datasets: and featuresets:, not a list"}}},
+		{name: "JSON list", doc: "[\n{\"name\": \"A\"}]",
+			want: []wantProblem{{"", 1, "must be a mapping"}}},
+		{name: "YAML alias", doc: "datasets:\n  - &a {name: A}\n  - *a\n",
+			want: []wantProblem{{"", 3, "datasets: YAML aliases are not supported"}}},
+		{name: "YAML alias value", doc: "datasets:\n  - name: A\n    tags: &t [PII]\n  - name: B\n    tags: *t\n",
+			want: []wantProblem{{"B", 5, "tags: YAML aliases are not supported"}}},
+		{name: "YAML alias in a list", doc: "datasets:\n  - name: &n A\n    tags: [*n]\n",
+			want: []wantProblem{{"A", 3, "tags must hold strings, not an alias"}}},
+		{name: "YAML merge key", doc: "datasets:\n  - &a {name: A}\n  - <<: *a\n    name: B\n",
+			want: []wantProblem{{"B", 3, "merge keys (<<) are not supported"}}},
+		{name: "second YAML document", doc: "datasets: []\n---\ndatasets: [{name: A}]\n",
+			want: []wantProblem{{"", 2, `holds one YAML document; found a second after "---"`}}},
+		{name: "second YAML document invalid", doc: "datasets: []\n---\ndatasets: [\n",
+			want: []wantProblem{{"", 3, "not valid YAML or JSON: yaml: line 3: did not find expected node content"}}},
+
+		// Shape.
+		{name: "unknown top-level key", doc: "datasets: []\nsources: [a]\n",
+			want: []wantProblem{{"", 2, `unknown key "sources" (expected namespace, datasets, featuresets)`}}},
+		{name: "unknown key with a block value", doc: "datasets: []\nsources:\n\n  - a\n  - b\n",
+			want: []wantProblem{{"", 2, `unknown key "sources"`}}},
+		{name: "unknown explicit key", doc: "datasets: []\n? extra\n",
+			want: []wantProblem{{"", 2, `unknown key "extra"`}}},
+		{name: "duplicate key", doc: "datasets: []\ndatasets: []\n",
+			want: []wantProblem{{"", 2, `key "datasets" appears twice`}}},
+		{name: "datasets not a list", doc: "datasets: {name: A}\n",
+			want: []wantProblem{{"", 1, "datasets must be a list, not a mapping"}}},
+		{name: "asset not a mapping", doc: "datasets:\n  - User\n",
+			want: []wantProblem{{"", 2, `each entry of datasets must be a mapping with a name, not the string "User"`}}},
+		{name: "unknown dataset key", doc: "datasets:\n  - name: A\n    colour: red\n",
+			want: []wantProblem{{"A", 3, `unknown key "colour" (expected name, description, owner, tags, fields, pipeline)`}}},
+		{name: "unknown field key with a block value", doc: "datasets:\n  - name: A\n    fields:\n      - name: x\n        type: int\n        checks:\n          - not_null\n",
+			want: []wantProblem{{"A.x", 6, `unknown key "checks"`}}},
+		{name: "unknown featureset key", doc: "featuresets:\n  - name: F\n    fields: []\n",
+			want: []wantProblem{{"F", 3, `unknown key "fields" (expected name, description, owner, tags, features)`}}},
+		{name: "unknown field key", doc: "datasets:\n  - name: A\n    fields:\n      - {name: x, type: int, nullable: true}\n",
+			want: []wantProblem{{"A.x", 4, `unknown key "nullable" (expected name, type, key, description, tags)`}}},
+		{name: "unknown feature key", doc: "featuresets:\n  - name: F\n    features:\n      - {name: f, type: int, inputs: [A]}\n",
+			want: []wantProblem{{"F.f", 4, `unknown key "inputs" (expected name, type, from, description, tags)`}}},
+		{name: "unknown pipeline key", doc: "datasets:\n  - name: A\n    pipeline: {inputs: [A], colums: {}}\n",
+			want: []wantProblem{{"A", 3, `unknown key "colums" in pipeline`}}},
+		{name: "missing dataset name", doc: "datasets:\n  - name: A\n  - fields: [{name: y, type: int}]\n",
+			want: []wantProblem{{"", 3, "a dataset without a name"}}},
+		{name: "missing featureset name", doc: "featuresets:\n  - description: nameless\n",
+			want: []wantProblem{{"", 2, "a featureset without a name"}}},
+		{name: "name not a string", doc: "datasets:\n  - name: [A]\n",
+			want: []wantProblem{{"", 2, "name must be a string, not a list"}, {"", 2, "a dataset without a name"}}},
+		{name: "missing field name", doc: "datasets:\n  - name: A\n    fields: [{type: int}]\n",
+			want: []wantProblem{{"A", 3, "a field without a name"}}},
+		{name: "missing type", doc: "datasets:\n  - name: A\n    fields:\n      - {name: x}\n",
+			want: []wantProblem{{"A.x", 4, "field has no type"}}},
+		{name: "missing feature type", doc: "featuresets:\n  - name: F\n    features:\n      - name: f\n        from: []\n",
+			want: []wantProblem{{"F.f", 4, "feature has no type"}}},
+		{name: "empty type", doc: "datasets:\n  - name: A\n    fields:\n      - {name: x, type: \"\"}\n",
+			want: []wantProblem{{"A.x", 4, "empty type"}}},
+		{name: "null type", doc: "datasets:\n  - name: A\n    fields:\n      - name: x\n        type:\n",
+			want: []wantProblem{{"A.x", 5, "type must be a string, not null"}}},
+		{name: "unknown type", doc: "datasets:\n  - name: A\n    fields:\n      - name: x\n        type: integer\n",
+			want: []wantProblem{{"A.x", 5, `unknown type "integer"`}}},
+		{name: "bad map key type", doc: "datasets:\n  - name: A\n    fields: [{name: m, type: 'map[int,str]'}]\n",
+			want: []wantProblem{{"A.m", 3, "map keys must be str"}}},
+		{name: "key not a boolean", doc: "datasets:\n  - name: A\n    fields: [{name: x, type: int, key: \"yes\"}]\n",
+			want: []wantProblem{{"A.x", 3, `key must be true or false, not the string "yes"`}}},
+		{name: "feature with key", doc: "featuresets:\n  - name: F\n    features: [{name: f, type: int, key: true}]\n",
+			want: []wantProblem{{"F.f", 3, "a feature has no key"}}},
+		{name: "field with from", doc: "datasets:\n  - name: A\n    fields: [{name: x, type: int, from: [B.x]}]\n",
+			want: []wantProblem{{"A.x", 3, "a field has no from:"}}},
+		{name: "featureset with pipeline", doc: "featuresets:\n  - name: F\n    pipeline:\n      inputs: [A]\n",
+			want: []wantProblem{{"F", 3, "a featureset has no pipeline"}}},
+		{name: "unknown pipeline key with a block value", doc: "datasets:\n  - name: A\n    pipeline:\n      inputs: [A]\n      schedule:\n        cron: daily\n",
+			want: []wantProblem{{"A", 5, `unknown key "schedule" in pipeline`}}},
+		{name: "tags not a list", doc: "datasets:\n  - name: A\n    tags: PII\n",
+			want: []wantProblem{{"A", 3, `tags must be a list of strings, not the string "PII"`}}},
+		{name: "pipeline not a mapping", doc: "datasets:\n  - name: A\n    pipeline: [B]\n",
+			want: []wantProblem{{"A", 3, "pipeline must be a mapping with inputs:, not a list"}}},
+		{name: "pipeline without inputs", doc: "datasets:\n  - name: A\n    pipeline:\n      description: nightly\n",
+			want: []wantProblem{{"A", 4, "pipeline has no inputs:"}}},
+		{name: "pipeline with empty inputs", doc: "datasets:\n  - name: A\n    pipeline: {inputs: []}\n",
+			want: []wantProblem{{"A", 3, "pipeline inputs is empty"}}},
+		{name: "columns not a mapping", base: baseUser, doc: "datasets:\n  - name: A\n    pipeline: {inputs: [User], columns: [User.uid]}\n",
+			want: []wantProblem{{"A", 3, "pipeline columns must map output fields to lists of input fields, not a list"}}},
+
+		// Names.
+		{name: "absolute asset name", doc: "datasets:\n  - name: /A\n",
+			want: []wantProblem{{"/A", 2, `may not start with "/"`}}},
+		{name: "bad asset name", doc: "datasets:\n  - name: sales/or.ders\n",
+			want: []wantProblem{{"sales/or.ders", 2, `bad name: segment 2 ("or.ders")`}}},
+		{name: "bad field name", doc: "datasets:\n  - name: A\n    fields: [{name: \"a b \", type: int}]\n",
+			want: []wantProblem{{"A.a b ", 3, "bad name:"}}},
+		{name: "duplicate dataset", doc: "datasets:\n  - name: A\n  - name: B\n  - name: A\n",
+			want: []wantProblem{{"A", 4, `dataset "A" is declared twice (first as a dataset on line 2)`}}},
+		{name: "dataset and featureset share a path", doc: "datasets:\n  - name: A\nfeaturesets:\n  - name: A\n",
+			want: []wantProblem{{"A", 4, `featureset "A" is declared twice (first as a dataset on line 2); datasets and featuresets share one name space`}}},
+		{name: "duplicate field", doc: "datasets:\n  - name: A\n    fields:\n      - {name: x, type: int}\n      - {name: x, type: str}\n",
+			want: []wantProblem{{"A.x", 5, `field "x" is declared twice (first on line 4)`}}},
+		{name: "duplicate feature", doc: "featuresets:\n  - name: F\n    features: [{name: f, type: int}, {name: f, type: int}]\n",
+			want: []wantProblem{{"F.f", 3, `feature "f" is declared twice (first on line 3)`}}},
+
+		// Tags and owners.
+		{name: "tag and its cancellation", doc: "datasets:\n  - name: A\n    tags: [PII, stripe, \"~PII\"]\n",
+			want: []wantProblem{{"A", 3, `declares both "PII" and "~PII"`}}},
+		{name: "field tag and its cancellation", doc: "datasets:\n  - name: A\n    fields:\n      - {name: x, type: int, tags: [~PII, PII]}\n",
+			want: []wantProblem{{"A.x", 4, `declares both "PII" and "~PII"`}}},
+		{name: "bad tag name", doc: "datasets:\n  - name: A\n    tags: [\"P II\", ok, \"~~x\", \"a~b\"]\n",
+			want: []wantProblem{{"A", 3, `tag "P II" contains ' '`}, {"A", 3, `tag "~x": "~" is only allowed`}, {"A", 3, `tag "a~b": "~" is only allowed`}}},
+		{name: "owner without kind", doc: "datasets:\n  - name: A\n    owner: jane\n",
+			want: []wantProblem{{"A", 3, `owner: principal "jane" must be written kind:name`}}},
+		{name: "owner of unknown kind", doc: "featuresets:\n  - name: F\n    owner: robot:r2\n",
+			want: []wantProblem{{"F", 3, `unknown kind "robot"`}}},
+		{name: "owner with reserved name", doc: "datasets:\n  - name: A\n    owner: team:_admins\n",
+			want: []wantProblem{{"A", 3, `may not start with "_"`}}},
+
+		// References.
+		{name: "unknown input", doc: "datasets:\n  - name: A\n    pipeline:\n      inputs: [Nope]\n",
+			want: []wantProblem{{"A", 4, `pipeline input "Nope" does not exist`}}},
+		{name: "unknown input, case hint from the branch", base: baseUser, doc: "datasets:\n  - name: A\n    pipeline: {inputs: [user]}\n",
+			want: []wantProblem{{"A", 3, `pipeline input "user" does not exist (did you mean "User"? names are case-sensitive)`}}},
+		{name: "unknown input, case hint from the document", doc: "datasets:\n  - name: Sales/Orders\n  - name: A\n    pipeline: {inputs: [sales/orders]}\n",
+			want: []wantProblem{{"A", 4, `(did you mean "Sales/Orders"?`}}},
+		{name: "input listed twice", base: baseUser, doc: "datasets:\n  - name: A\n    pipeline: {inputs: [User, User]}\n",
+			want: []wantProblem{{"A", 3, `pipeline input "User" is listed twice`}}},
+		{name: "bad input path", doc: "datasets:\n  - name: A\n    pipeline: {inputs: [\"a//b\"]}\n",
+			want: []wantProblem{{"A", 3, `pipeline input "a//b": segment 2`}}},
+		{name: "input is a featureset", doc: "featuresets:\n  - name: F\ndatasets:\n  - name: A\n    pipeline: {inputs: [F]}\n",
+			want: []wantProblem{{"A", 5, `pipeline input "F" is a featureset; pipelines read datasets`}}},
+		{name: "column lineage from a non-input", base: baseUser,
+			doc:  "datasets:\n  - name: B\n    fields: [{name: x, type: int}]\n  - name: A\n    fields: [{name: uid, type: int}]\n    pipeline:\n      inputs: [User]\n      columns:\n        uid: [B.x]\n",
+			want: []wantProblem{{"A.uid", 9, `column lineage "B.x" reads B, which is not an input of the pipeline`}}},
+		{name: "column lineage from a missing field", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields:\n      - {name: uid, type: int}\n    pipeline:\n      inputs: [User]\n      columns: {uid: User.id}\n",
+			want: []wantProblem{{"A.uid", 4, `column lineage names "User.id", but User has no field "id"`}}},
+		{name: "column lineage for a missing output field", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: uid, type: int}]\n    pipeline:\n      inputs: [User]\n      columns:\n        id: [User.uid]\n",
+			want: []wantProblem{{"A.id", 7, `pipeline columns names "id", which is not a field of A`}}},
+		{name: "column lineage from a whole dataset", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: uid, type: int}]\n    pipeline: {inputs: [User], columns: {uid: [User]}}\n",
+			want: []wantProblem{{"A.uid", 4, `column lineage "User" must name an input field (Dataset.field)`}}},
+		{name: "from a missing field", base: baseUser,
+			doc:  "featuresets:\n  - name: F\n    features:\n      - {name: uid, type: int, from: [User.id]}\n",
+			want: []wantProblem{{"F.uid", 4, `from "User.id" does not exist`}}},
+		{name: "from a missing dataset", base: baseUser,
+			doc:  "featuresets:\n  - name: F\n    features:\n      - {name: uid, type: int, from: [user.uid]}\n",
+			want: []wantProblem{{"F.uid", 4, `from "user.uid" does not exist (did you mean "User"?`}}},
+		{name: "from a whole featureset",
+			doc:  "featuresets:\n  - name: G\n    features: [{name: g, type: int}]\n  - name: F\n    features:\n      - {name: f, type: int, from: [G]}\n",
+			want: []wantProblem{{"F.f", 6, `from "G" is a whole featureset; name its features (G.feature)`}}},
+		{name: "bad from reference", doc: "featuresets:\n  - name: F\n    features: [{name: f, type: int, from: [\"G.a.b\"]}]\n",
+			want: []wantProblem{{"F.f", 3, `from "G.a.b": member:`}}},
+
+		// Against the branch state.
+		{name: "prune without a namespace", doc: "datasets: []\n", opts: PlanOptions{Prune: true},
+			want: []wantProblem{{"", 0, "prune needs a namespace"}}},
+		{name: "prune removes a dataset others read", base: baseReaders,
+			doc: "namespace: ns\ndatasets:\n  - name: B\n    fields: [{name: x, type: int}]\n", opts: PlanOptions{Prune: true},
+			want: []wantProblem{
+				{"ns/A", 0, "ns/A is removed, but X still reads it (pipeline input)"},
+				{"ns/A.y", 0, "ns/A.y is removed, but X still reads it (column lineage)"},
+				{"ns/A.x", 0, "ns/A.x is removed, but F still reads it (from of feature f)"},
+			}},
+		{name: "prune removes an input the document still reads", base: baseReaders,
+			doc: "namespace: ns\ndatasets:\n  - name: B\n    fields: [{name: x, type: int}]\n    pipeline: {inputs: [A]}\n" +
+				"  - name: /X\n    fields: [{name: y, type: int}]\n  - name: /G\n", opts: PlanOptions{Prune: true},
+			want: []wantProblem{
+				{"ns/B", 5, `pipeline input "ns/A" is removed by this deploy (prune) but ns/B still reads it`},
+				{"/X", 6, `may not start with "/"`},
+				{"/G", 8, `may not start with "/"`},
+				{"ns/A.x", 0, "ns/A.x is removed, but F still reads it"},
+				{"ns/A", 0, "ns/A is removed, but X still reads it"},
+				{"ns/A.y", 0, "ns/A.y is removed, but X still reads it"},
+			}},
+		{name: "field removed while column lineage reads it", base: baseReaders,
+			doc:  "datasets:\n  - name: ns/A\n    fields: [{name: x, type: int}]\n",
+			want: []wantProblem{{"ns/A.y", 2, "ns/A.y is removed from ns/A, but X still reads it (column lineage); change or remove X in the same deploy"}}},
+		{name: "field removed while a feature reads it", base: baseReaders,
+			doc:  "datasets:\n  - name: ns/A\n    fields: [{name: y, type: int}]\n",
+			want: []wantProblem{{"ns/A.x", 2, "ns/A.x is removed from ns/A, but F still reads it (from of feature f)"}}},
+		{name: "dataset becomes a featureset", base: baseReaders,
+			doc: "featuresets:\n  - name: ns/A\n    features: [{name: x, type: int}, {name: y, type: int}]\n",
+			want: []wantProblem{
+				{"ns/A", 2, "ns/A changes kind to featureset, but ns/B still reads it"},
+				{"ns/A", 2, "ns/A changes kind to featureset, but X still reads it"},
+				{"ns/A.y", 3, "ns/A.y changes kind to featureset, but X still reads it (column lineage)"},
+				{"ns/A.x", 3, "ns/A.x changes kind to featureset, but F still reads it (from of feature f)"},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := EmptySnapshot
+			if tt.base != "" {
+				base = mustDeploy(t, base, tt.base, PlanOptions{})
+			}
+			_, got := plan(base, tt.doc, tt.opts)
+			checkProblems(t, got, tt.want)
+			for _, p := range got {
+				if p.Line < 0 {
+					t.Errorf("negative line: %s", describe(p))
+				}
+			}
+		})
+	}
+}
+
+// TestManyProblems checks that one deploy reports every problem of a document at once.
+func TestManyProblems(t *testing.T) {
+	_, got := plan(EmptySnapshot, readTestdata(t, "many_problems.yaml"), PlanOptions{})
+	checkProblems(t, got, []wantProblem{
+		{"", 2, `unknown key "version"`},
+		{"User", 5, `declares both "PII" and "~PII"`},
+		{"User", 6, `owner: principal "jane" must be written kind:name`},
+		{"User.uid", 8, `unknown type "integer"`},
+		{"User.city", 10, `field "city" is declared twice (first on line 9)`},
+		{"User.email", 11, "field has no type"},
+		{"User.phone", 12, `unknown key "nullable"`},
+		{"User", 13, `dataset "User" is declared twice (first as a dataset on line 4)`},
+		{"", 15, "a dataset without a name"},
+		{"Orders", 17, `unknown key "colour"`},
+		{"Orders.total", 18, `column lineage names "User.amount", but User has no field "amount"`},
+		{"Orders", 20, `pipeline input "Missing" does not exist`},
+		{"Orders", 20, `pipeline input "UserFeatures" is a featureset`},
+		{"Orders", 20, `pipeline input "user" does not exist (did you mean "User"?`},
+		{"Orders.nope", 21, `pipeline columns names "nope", which is not a field of Orders`},
+		{"Orders.uid", 21, `column lineage "Other.uid" reads Other, which is not an input`},
+		{"Bad.Name", 22, "bad name:"},
+		{"UserFeatures", 26, `tag "a b" contains ' '`},
+		{"UserFeatures.city", 28, `from "User.nope" does not exist`},
+		{"UserFeatures.all", 29, `from "UserFeatures" is a whole featureset`},
+		{"UserFeatures.k", 30, "a feature has no key"},
+	})
+}
+
+// TestErrorMessage checks how an *Error carrying problems reads.
+func TestErrorMessage(t *testing.T) {
+	_, ps := plan(EmptySnapshot, readTestdata(t, "many_problems.yaml"), PlanOptions{})
+	SortProblems(ps)
+	err := &Error{Op: "deploy main", Kind: InvalidDefinition, Msg: "the document is invalid", Problems: ps}
+	msg := err.Error()
+	for _, want := range []string{
+		"deploy main: the document is invalid (21 problems: ",
+		`line 2: unknown key "version"`,
+		`; line 5: User: declares both`,
+		"; and 18 more)",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not contain %q", msg, want)
+		}
+	}
+	if KindOf(err) != InvalidDefinition || len(ProblemsOf(err)) != 21 {
+		t.Errorf("KindOf = %v, %d problems", KindOf(err), len(ProblemsOf(err)))
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i-1].Line > ps[i].Line {
+			t.Errorf("SortProblems: line %d before line %d", ps[i-1].Line, ps[i].Line)
+		}
+	}
+}
+
+// TestParseValid checks what the parser and the resolver make of valid documents, in YAML
+// and in JSON.
+func TestParseValid(t *testing.T) {
+	yamlDoc, ps := ParseDocument([]byte(readTestdata(t, "fennel.yaml")))
+	if len(ps) > 0 {
+		t.Fatalf("fennel.yaml:\n%s", problemList(ps))
+	}
+	jsonDoc, ps := ParseDocument([]byte(readTestdata(t, "fennel.json")))
+	if len(ps) > 0 {
+		t.Fatalf("fennel.json:\n%s", problemList(ps))
+	}
+	ry, ps := Resolve(yamlDoc)
+	if len(ps) > 0 {
+		t.Fatalf("resolve fennel.yaml:\n%s", problemList(ps))
+	}
+	rj, ps := Resolve(jsonDoc)
+	if len(ps) > 0 {
+		t.Fatalf("resolve fennel.json:\n%s", problemList(ps))
+	}
+	if a, b := encode(ry.Assets), encode(rj.Assets); a != b {
+		t.Errorf("YAML and JSON differ:\n%s\n%s", a, b)
+	}
+	// Lines, as written.
+	lines := map[string]struct{ yaml, json int }{
+		"User": {3, 3}, "User.city": {5, 4}, "TxnByCity": {9, 7}, "UserFeatures": {14, 12},
+		"UserFeatures.total_in_hometown": {18, 16}, "UserFeatures.nope": {14, 12}, "Nope": {0, 0},
+	}
+	for p, want := range lines {
+		if got := ry.Line(p); got != want.yaml {
+			t.Errorf("YAML Line(%s) = %d, want %d", p, got, want.yaml)
+		}
+		if got := rj.Line(p); got != want.json {
+			t.Errorf("JSON Line(%s) = %d, want %d", p, got, want.json)
+		}
+	}
+	u := ry.Lookup("User")
+	if u == nil || u.Kind != KindDataset || encode(u.Tags) != `["PII"]` || len(u.Members) != 3 ||
+		!u.Members[0].Key || u.Members[1].Type != "str" || u.Pipeline != nil {
+		t.Errorf("User = %s", encode(u))
+	}
+	tx := ry.Lookup("TxnByCity")
+	if tx == nil || encode(tx.Tags) != `["~PII"]` || tx.Pipeline == nil ||
+		encode(tx.Pipeline.Inputs) != `["Transaction","User"]` || tx.Pipeline.Columns != nil {
+		t.Errorf("TxnByCity = %s", encode(tx))
+	}
+	uf := ry.Lookup("UserFeatures")
+	if uf == nil || uf.Kind != KindFeatureset || encode(uf.Members[2].From) != `["TxnByCity.total","UserFeatures.city"]` {
+		t.Errorf("UserFeatures = %s", encode(uf))
+	}
+	if ry.Lookup("UserFeatures.city") != nil || ry.Lookup("Nope") != nil {
+		t.Error("Lookup finds members or missing assets")
+	}
+	if ch := mustPlan(t, EmptySnapshot, readTestdata(t, "fennel.yaml"), PlanOptions{}); encode(ch.Added) != `["Transaction","TxnByCity","User","UserFeatures"]` {
+		t.Errorf("Added = %v", ch.Added)
+	}
+}
+
+func TestParseColumnsAndDetails(t *testing.T) {
+	doc := `
+datasets:
+  - name: Customer
+    description: One row per customer.
+    owner: team:crm
+    tags: [stripe, PII, PII]
+    fields:
+      - {name: id, type: int, key: true, description: the id, tags: [~PII]}
+      - {name: country, type: " map[str, list[ float ]] "}
+  - name: ByCountry
+    fields: [{name: country, type: str}, {name: n, type: int}, {name: z, type: int}]
+    pipeline:
+      description: nightly job
+      inputs: [Customer]
+      columns:
+        country: Customer.country
+        n: [Customer.id, Customer.country, Customer.id]
+        z: []
+  - name: Empty
+    pipeline: {inputs: [Customer], columns: {}}
+featuresets:
+  - name: F
+    owner: user:jane
+    features: [{name: f, type: int, from: [Customer, Customer.id, Customer]}]
+`
+	ch := mustPlan(t, EmptySnapshot, doc, PlanOptions{})
+	c := ch.Get("Customer")
+	if c.Description != "One row per customer." || c.Owner != "team:crm" || encode(c.Tags) != `["PII","stripe"]` {
+		t.Errorf("Customer = %s", encode(c))
+	}
+	if m := c.Member("id"); m == nil || !m.Key || m.Description != "the id" || encode(m.Tags) != `["~PII"]` {
+		t.Errorf("Customer.id = %s", encode(m))
+	}
+	if m := c.Member("country"); m == nil || m.Type != "map[str,list[float]]" || m.Key {
+		t.Errorf("Customer.country = %s", encode(m))
+	}
+	pl := ch.Get("ByCountry").Pipeline
+	if pl.Description != "nightly job" {
+		t.Errorf("pipeline description %q", pl.Description)
+	}
+	if got := encode(pl.Columns); got != `{"country":["Customer.country"],"n":["Customer.country","Customer.id"],"z":[]}` {
+		t.Errorf("columns = %s", got)
+	}
+	if pl := ch.Get("Empty").Pipeline; pl.Columns == nil || len(pl.Columns) != 0 {
+		t.Errorf("columns: {} must be declared column lineage mapping nothing, got %#v", pl.Columns)
+	}
+	if got := encode(ch.Get("F").Members[0].From); got != `["Customer","Customer.id"]` {
+		t.Errorf("from = %s", got)
+	}
+}
