@@ -138,8 +138,10 @@ func (r *Resolver) ExplainTag(ctx context.Context, args struct {
 	Tag    string
 	Branch gql.NullString
 }) (*explanationResolver, error) {
-	if _, _, err := catalog.ParseTagDecl(args.Tag); err != nil || len(args.Tag) > 0 && args.Tag[0] == '~' {
-		return nil, argError("tag %q: a tag name, without \"~\" (%v)", args.Tag, err)
+	if _, cancel, err := catalog.ParseTagDecl(args.Tag); err != nil {
+		return nil, argError("tag %q: %v", args.Tag, err)
+	} else if cancel {
+		return nil, argError("tag %q: explain a tag name, without \"~\"", args.Tag)
 	}
 	v, id, err := r.node(ctx, args.Path, branchOr(args.Branch))
 	if err != nil {

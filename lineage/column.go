@@ -1,22 +1,33 @@
 package lineage
 
-// Column is a copy-on-write array indexed by dense node ids, in chunks of 1,024. A version
-// of a branch's graph (or of its tag states) owns the chunks stamped with its generation;
-// all others are shared with older versions and other branches, and are copied before the
-// first write. Cloning copies the chunk table only, so a branch, or the next version of a
-// branch, costs O(n/1024) pointers and then grows with what it changes.
+// Column is a copy-on-write array indexed by dense node ids: a table of groups of 64
+// chunks of 256 elements. A version of a branch's graph (or of its tag states) owns the
+// groups and chunks stamped with its generation; all others are shared with older versions
+// and other branches, and are copied before the first write. Cloning copies the group
+// table only (one pointer per 16,384 ids), so a branch, or the next version of a branch,
+// costs next to nothing and then grows with what it changes: one write copies one group
+// (64 pointers) and one chunk.
 //
 // Published versions are never written: a writer clones, changes the clone, and publishes
 // it, so readers need no locks.
 type Column[T any] struct {
-	chunks []*chunk[T]
+	groups []*group[T]
 }
 
 const (
-	chunkBits = 10
+	chunkBits = 8
 	chunkSize = 1 << chunkBits
 	chunkMask = chunkSize - 1
+	groupBits = 6
+	groupSize = 1 << groupBits
+	groupMask = groupSize - 1
+	idsPerGrp = chunkSize * groupSize
 )
+
+type group[T any] struct {
+	gen    uint64
+	chunks [groupSize]*chunk[T]
+}
 
 type chunk[T any] struct {
 	gen uint64
@@ -25,45 +36,71 @@ type chunk[T any] struct {
 
 // Get returns element i; ids past the end read as the zero value.
 func (c *Column[T]) Get(i int32) T {
-	ci := int(i >> chunkBits)
-	if ci >= len(c.chunks) {
-		var zero T
-		return zero
+	gi := int(i >> (chunkBits + groupBits))
+	if gi < len(c.groups) {
+		if ch := c.groups[gi].chunks[(i>>chunkBits)&groupMask]; ch != nil {
+			return ch.v[i&chunkMask]
+		}
 	}
-	return c.chunks[ci].v[i&chunkMask]
+	var zero T
+	return zero
 }
 
-// Set writes element i in generation gen, copying its chunk first if another generation
-// owns it, and growing the column as needed.
+// Set writes element i in generation gen, copying its group and chunk first if another
+// generation owns them, and growing the column as needed.
 func (c *Column[T]) Set(gen uint64, i int32, v T) {
-	ci := int(i >> chunkBits)
-	for ci >= len(c.chunks) {
-		c.chunks = append(c.chunks, &chunk[T]{gen: gen})
+	gi := int(i >> (chunkBits + groupBits))
+	for gi >= len(c.groups) {
+		c.groups = append(c.groups, &group[T]{gen: gen})
 	}
-	ch := c.chunks[ci]
-	if ch.gen != gen {
+	g := c.groups[gi]
+	if g.gen != gen {
+		cp := *g
+		cp.gen = gen
+		g = &cp
+		c.groups[gi] = g
+	}
+	ci := (i >> chunkBits) & groupMask
+	ch := g.chunks[ci]
+	switch {
+	case ch == nil:
+		ch = &chunk[T]{gen: gen}
+		g.chunks[ci] = ch
+	case ch.gen != gen:
 		cp := *ch
 		cp.gen = gen
 		ch = &cp
-		c.chunks[ci] = ch
+		g.chunks[ci] = ch
 	}
 	ch.v[i&chunkMask] = v
 }
 
-// Clone returns a column that shares every chunk with c.
+// Clone returns a column that shares every group and chunk with c.
 func (c *Column[T]) Clone() Column[T] {
-	return Column[T]{chunks: append([]*chunk[T](nil), c.chunks...)}
+	return Column[T]{groups: append([]*group[T](nil), c.groups...)}
 }
 
 // Chunks is the number of chunks, for memory accounting.
-func (c *Column[T]) Chunks() int { return len(c.chunks) }
+func (c *Column[T]) Chunks() int {
+	n := 0
+	for _, g := range c.groups {
+		for _, ch := range g.chunks {
+			if ch != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
 
 // OwnedChunks counts the chunks written in generation gen.
 func (c *Column[T]) OwnedChunks(gen uint64) int {
 	n := 0
-	for _, ch := range c.chunks {
-		if ch.gen == gen {
-			n++
+	for _, g := range c.groups {
+		for _, ch := range g.chunks {
+			if ch != nil && ch.gen == gen {
+				n++
+			}
 		}
 	}
 	return n

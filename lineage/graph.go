@@ -55,12 +55,14 @@ type Graph struct {
 	index    Column[[]indexEntry]
 }
 
+// indexEntry is a path's hash and node id: lookups compare hashes and read the path of the
+// one match only, which keeps the index small and the lookup to few cache misses.
 type indexEntry struct {
-	path string
+	hash uint64
 	id   int32
 }
 
-const indexBuckets = 1 << 16
+const indexBuckets = 1 << 17
 
 var (
 	generations atomic.Uint64
@@ -97,16 +99,18 @@ func (g *Graph) Cap() int32 { return g.n }
 
 // Lookup returns the id of the node at path.
 func (g *Graph) Lookup(path string) (int32, bool) {
-	for _, e := range g.index.Get(bucketOf(path)) {
-		if e.path == path {
+	h := maphash.String(pathSeed, path)
+	for _, e := range g.index.Get(int32(h & (indexBuckets - 1))) {
+		if e.hash == h && g.path.Get(e.id) == path {
 			return e.id, true
 		}
 	}
 	return -1, false
 }
 
-func bucketOf(path string) int32 {
-	return int32(maphash.String(pathSeed, path) & (indexBuckets - 1))
+func hashOf(path string) (uint64, int32) {
+	h := maphash.String(pathSeed, path)
+	return h, int32(h & (indexBuckets - 1))
 }
 
 // Exists reports whether id is a node.
@@ -155,7 +159,13 @@ type Delta struct {
 // looks up any dataset or featureset after the change. The change must be valid (every
 // reference resolves, no cycle): catalog.Plan and CheckCycles make sure of it.
 func (g *Graph) Apply(after func(path string) *catalog.Asset, upserts []*catalog.Asset, removes []string) Delta {
-	a := &applier{g: g, after: after, dirty: map[int32]bool{}, removed: map[int32]bool{}}
+	expected := len(removes)
+	for _, as := range upserts {
+		expected += 1 + len(as.Members)
+	}
+	capacity := g.n + int32(expected)
+	a := &applier{g: g, after: after, dirty: newIDSet(expected, capacity), removed: newIDSet(len(removes), capacity),
+		added: newIDSet(expected, capacity)}
 	for _, p := range removes {
 		if id, ok := g.Lookup(p); ok {
 			a.removeTop(id)
@@ -167,39 +177,37 @@ func (g *Graph) Apply(after func(path string) *catalog.Asset, upserts []*catalog
 	// Readers of an asset whose fields changed get new fail-closed parents.
 	for _, id := range a.reshaped {
 		for _, c := range g.children.Get(id) {
-			if a.removed[c] || g.kind.Get(c) != catalog.KindDataset || g.EdgeKind(id, c) != Derivation {
+			if a.removed.has(c) || g.kind.Get(c) != catalog.KindDataset || g.EdgeKind(id, c) != Derivation {
 				continue
 			}
-			a.dirty[c] = true
+			a.dirty.add(c)
 			for _, m := range g.members.Get(c) {
-				a.dirty[m] = true
+				a.dirty.add(m)
 			}
 		}
 	}
-	for id := range a.removed {
-		a.detach(id)
-	}
-	ids := make([]int32, 0, len(a.dirty))
-	for id := range a.dirty {
-		if !a.removed[id] {
+	a.removed.each(a.detach)
+	ids := make([]int32, 0, a.dirty.len())
+	a.dirty.each(func(id int32) {
+		if !a.removed.has(id) {
 			ids = append(ids, id)
 		}
-	}
+	})
 	slices.Sort(ids)
 	var d Delta
 	for _, id := range ids {
-		if a.rewire(id) || a.added[id] {
-			if a.added[id] {
+		if a.rewire(id) || a.added.has(id) {
+			if a.added.has(id) {
 				d.Added = append(d.Added, id)
 			} else {
 				d.Rewired = append(d.Rewired, id)
 			}
 		}
 	}
-	for id := range a.removed {
+	a.removed.each(func(id int32) {
 		d.Removed = append(d.Removed, id)
 		a.clear(id)
-	}
+	})
 	slices.Sort(d.Removed)
 	g.relevel(append(append([]int32(nil), d.Added...), d.Rewired...))
 	g.free = append(g.free, d.Removed...)
@@ -209,9 +217,9 @@ func (g *Graph) Apply(after func(path string) *catalog.Asset, upserts []*catalog
 type applier struct {
 	g        *Graph
 	after    func(string) *catalog.Asset
-	dirty    map[int32]bool
-	removed  map[int32]bool
-	added    map[int32]bool
+	dirty    *idSet // nodes whose parents must be computed again
+	removed  *idSet
+	added    *idSet
 	reshaped []int32 // top-level nodes whose members changed
 }
 
@@ -232,24 +240,21 @@ func (a *applier) newNode(path string, kind catalog.AssetKind, top int32) int32 
 	g.kind.Set(g.gen, id, kind)
 	g.top.Set(g.gen, id, top)
 	g.level.Set(g.gen, id, 0)
-	b := bucketOf(path)
+	h, b := hashOf(path)
 	bucket := g.index.Get(b)
 	nb := make([]indexEntry, len(bucket), len(bucket)+1)
 	copy(nb, bucket)
-	g.index.Set(g.gen, b, append(nb, indexEntry{path, id}))
+	g.index.Set(g.gen, b, append(nb, indexEntry{h, id}))
 	g.live++
-	if a.added == nil {
-		a.added = map[int32]bool{}
-	}
-	a.added[id] = true
-	a.dirty[id] = true
+	a.added.add(id)
+	a.dirty.add(id)
 	return id
 }
 
 func (a *applier) removeTop(id int32) {
-	a.removed[id] = true
+	a.removed.add(id)
 	for _, m := range a.g.members.Get(id) {
-		a.removed[m] = true
+		a.removed.add(m)
 	}
 }
 
@@ -260,7 +265,7 @@ func (a *applier) upsert(as *catalog.Asset) {
 	if ok && g.kind.Get(id) != as.Kind {
 		// A dataset became a featureset or back: new members of the other kind.
 		for _, m := range g.members.Get(id) {
-			a.removed[m] = true
+			a.removed.add(m)
 		}
 		g.kind.Set(g.gen, id, as.Kind)
 		g.members.Set(g.gen, id, nil)
@@ -269,11 +274,11 @@ func (a *applier) upsert(as *catalog.Asset) {
 	if !ok {
 		id = a.newNode(as.Path, as.Kind, -1)
 	}
-	a.dirty[id] = true
+	a.dirty.add(id)
 	old := g.members.Get(id)
 	byName := make(map[string]int32, len(old))
 	for _, m := range old {
-		if !a.removed[m] {
+		if !a.removed.has(m) {
 			_, name := catalog.SplitMember(g.path.Get(m))
 			byName[name] = m
 		}
@@ -291,10 +296,10 @@ func (a *applier) upsert(as *catalog.Asset) {
 			same = false
 		}
 		members = append(members, mid)
-		a.dirty[mid] = true
+		a.dirty.add(mid)
 	}
 	for _, mid := range byName {
-		a.removed[mid] = true
+		a.removed.add(mid)
 	}
 	if !same {
 		a.reshaped = append(a.reshaped, id)
@@ -306,21 +311,20 @@ func (a *applier) upsert(as *catalog.Asset) {
 func (a *applier) detach(id int32) {
 	g := a.g
 	for _, e := range g.parents.Get(id) {
-		if !a.removed[e.From] {
+		if !a.removed.has(e.From) {
 			g.children.Set(g.gen, e.From, without(g.children.Get(e.From), id))
 		}
 	}
 	for _, c := range g.children.Get(id) {
-		if !a.removed[c] {
-			a.dirty[c] = true
+		if !a.removed.has(c) {
+			a.dirty.add(c)
 		}
 	}
 }
 
 func (a *applier) clear(id int32) {
 	g := a.g
-	path := g.path.Get(id)
-	b := bucketOf(path)
+	_, b := hashOf(g.path.Get(id))
 	bucket := g.index.Get(b)
 	nb := make([]indexEntry, 0, len(bucket))
 	for _, e := range bucket {
@@ -346,7 +350,7 @@ func (a *applier) rewire(id int32) bool {
 		return false
 	}
 	for _, e := range have {
-		if !containsFrom(want, e.From) && !a.removed[e.From] {
+		if !containsFrom(want, e.From) && !a.removed.has(e.From) {
 			g.children.Set(g.gen, e.From, without(g.children.Get(e.From), id))
 		}
 	}
@@ -435,20 +439,47 @@ func (g *Graph) relevel(set []int32) {
 	if len(set) == 0 {
 		return
 	}
-	in := make(map[int32]int, len(set)) // node -> parents in set not yet leveled
+	// pending counts, per node of the set, its parents in the set not leveled yet (-1: not
+	// in the set): a slice over all ids when the set is large, a map when it is small.
+	var dense []int32
+	var sparse map[int32]int32
+	if len(set) > 4096 && len(set) > int(g.n)/64 {
+		dense = make([]int32, g.n)
+		for i := range dense {
+			dense[i] = -1
+		}
+	} else {
+		sparse = make(map[int32]int32, len(set))
+	}
+	get := func(id int32) int32 {
+		if dense != nil {
+			return dense[id]
+		}
+		if n, ok := sparse[id]; ok {
+			return n
+		}
+		return -1
+	}
+	put := func(id, n int32) {
+		if dense != nil {
+			dense[id] = n
+		} else {
+			sparse[id] = n
+		}
+	}
 	for _, id := range set {
-		in[id] = 0
+		put(id, 0)
 	}
 	for _, id := range set {
 		for _, e := range g.parents.Get(id) {
-			if _, ok := in[e.From]; ok {
-				in[id]++
+			if get(e.From) >= 0 {
+				put(id, get(id)+1)
 			}
 		}
 	}
 	queue := make([]int32, 0, len(set))
 	for _, id := range set {
-		if in[id] == 0 {
+		if get(id) == 0 {
 			queue = append(queue, id)
 		}
 	}
@@ -462,8 +493,8 @@ func (g *Graph) relevel(set []int32) {
 			g.level.Set(g.gen, id, lvl)
 		}
 		for _, c := range g.children.Get(id) {
-			if n, ok := in[c]; ok {
-				in[c] = n - 1
+			if n := get(c); n > 0 {
+				put(c, n-1)
 				if n == 1 {
 					queue = append(queue, c)
 				}

@@ -127,17 +127,21 @@ func tagNames(assets []*catalog.Asset) []string {
 
 // Present returns the names of the tags present at node id, sorted.
 func (b *Branch) Present(v *Vocab, id int32) []string {
-	list := b.States.State(id)
-	out := make([]string, 0, len(list))
-	for _, ts := range list {
+	return b.AppendPresent(make([]string, 0, len(b.States.State(id))), v, id)
+}
+
+// AppendPresent appends the names of the tags present at node id to dst, sorted.
+func (b *Branch) AppendPresent(dst []string, v *Vocab, id int32) []string {
+	start := len(dst)
+	for _, ts := range b.States.State(id) {
 		if ts.State() == Present {
-			out = append(out, v.Name(ts.Tag()))
+			dst = append(dst, v.Name(ts.Tag()))
 		}
 	}
-	if len(out) > 1 {
-		sort.Strings(out)
+	if len(dst)-start > 1 {
+		sort.Strings(dst[start:])
 	}
-	return out
+	return dst
 }
 
 // Cancels returns the tags that node id itself cancels (declares ~t), sorted.

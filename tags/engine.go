@@ -168,14 +168,13 @@ func (s *States) FromScratch(g *lineage.Graph, v *Vocab) {
 			counts[l]++
 		}
 	}
+	// Every node is written: start from fresh chunks rather than copying the old ones.
+	s.cur = lineage.Column[[]TagState]{}
 	var arena []TagState
 	buf := make([]TagState, 0, 16)
 	for _, id := range order {
 		buf = s.compute(g, v, id, buf)
 		if len(buf) == 0 {
-			if s.cur.Get(id) != nil {
-				s.cur.Set(s.gen, id, nil)
-			}
 			continue
 		}
 		if cap(arena)-len(arena) < len(buf) {

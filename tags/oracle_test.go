@@ -412,9 +412,9 @@ func check(t *testing.T, round int, b *tags.Branch, v *tags.Vocab, assets map[st
 // deploys, removals, steward tags, tag definitions — the incremental engine always equals
 // the from-scratch oracle, and so does a branch built anew from the same catalog.
 func TestIncrementalEqualsOracle(t *testing.T) {
-	cases := 400
+	cases := 1000 // × 12 changes each
 	if testing.Short() {
-		cases = 50
+		cases = 100
 	}
 	for seed := 0; seed < cases; seed++ {
 		c := &catalogGen{r: rand.New(rand.NewPCG(uint64(seed), 99)), assets: map[string]*catalog.Asset{}}

@@ -30,6 +30,9 @@ type Service struct {
 	views  map[string]*View  // org \0 branch -> the published version
 	vocabs map[string]*Vocab // org -> its vocabulary
 	vocMu  sync.Mutex        // serializes changes of vocabularies
+	// defineMu keeps a branch from being created from a view that a defineTag in progress
+	// has not re-propagated yet: defineTag holds it exclusively, createBranch shared.
+	defineMu sync.RWMutex
 }
 
 // View is one version of a branch: catalog, lineage and tag states that agree.
@@ -317,6 +320,8 @@ func (s *Service) CreateBranch(ctx context.Context, org, name, from string) (cat
 	if from == "" {
 		from = catalog.MainBranch
 	}
+	s.defineMu.RLock()
+	defer s.defineMu.RUnlock()
 	unlock := s.lock(org, from)
 	defer unlock()
 	src, err := s.View(org, from)
@@ -397,6 +402,8 @@ func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Defi
 	if !s.repo.HasOrg(org) {
 		return Definition{}, &catalog.Error{Op: op, Kind: catalog.NotFound, Msg: fmt.Sprintf("org %q does not exist", org)}
 	}
+	s.defineMu.Lock()
+	defer s.defineMu.Unlock()
 	s.vocMu.Lock()
 	v, err := s.Vocab(org).Define(d)
 	if err == nil {

@@ -355,3 +355,42 @@ func TestIdenticalDeployAfterOtherChanges(t *testing.T) {
 		t.Fatal("the document was not applied")
 	}
 }
+
+// A branch created while defineTag runs is re-propagated too: after both return, every
+// branch answers with the org's current definition.
+func TestDefineTagRacesCreateBranch(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	mustDeploy(t, s, "main", fennel(t))
+	const n = 40
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			neg := tags.NegationDownstream
+			if i%2 == 0 {
+				neg = tags.NegationNode
+			}
+			if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: neg}); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			if _, err := s.CreateBranch(ctx, org, fmt.Sprintf("b%d", i), "main"); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	wg.Wait()
+	want := "stripe" // the last definition is DOWNSTREAM
+	for _, v := range s.Branches(org) {
+		id, _ := v.Lineage.Graph.Lookup("UserFeatures.total_in_hometown")
+		if got := strings.Join(v.Lineage.Present(v.Vocab, id), ","); got != want {
+			t.Errorf("branch %s: total_in_hometown has %s, want %s", v.Catalog.Name, got, want)
+		}
+	}
+}

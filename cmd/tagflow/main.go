@@ -1,5 +1,5 @@
 // Command tagflow is tagflow's one binary: the server (serve) and the CLI that talks to it
-// (deploy, branch, get).
+// (deploy, branch, get, lineage, explain, tags).
 //
 // Exit codes: 0 ok, 1 usage, 2 the server said no (its message is printed), 3 the server
 // could not be reached.
@@ -77,7 +77,7 @@ func newRoot() *cobra.Command {
 		}
 		return nil
 	}
-	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g))
+	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
 	return root
 }
 
