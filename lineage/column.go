@@ -1,5 +1,7 @@
 package lineage
 
+import "unsafe"
+
 // Column is a copy-on-write array indexed by dense node ids: a table of groups of 64
 // chunks of 256 elements. A version of a branch's graph (or of its tag states) owns the
 // groups and chunks stamped with its generation; all others are shared with older versions
@@ -100,6 +102,25 @@ func (c *Column[T]) OwnedChunks(gen uint64) int {
 		for _, ch := range g.chunks {
 			if ch != nil && ch.gen == gen {
 				n++
+			}
+		}
+	}
+	return n
+}
+
+// OwnedBytes is the memory of the groups and chunks written in generation gen, plus the
+// group table: what this version holds that it does not share.
+func (c *Column[T]) OwnedBytes(gen uint64) int {
+	var g group[T]
+	var ch chunk[T]
+	n := len(c.groups) * 8
+	for _, gr := range c.groups {
+		if gr.gen == gen {
+			n += int(unsafe.Sizeof(g))
+		}
+		for _, x := range gr.chunks {
+			if x != nil && x.gen == gen {
+				n += int(unsafe.Sizeof(ch))
 			}
 		}
 	}

@@ -88,6 +88,14 @@ func (g *Graph) Clone() *Graph {
 	}
 }
 
+// OwnedBytes is the memory of the columns' parts that this version does not share with the
+// one it was cloned from (the slices of parents and children it replaced not counted).
+func (g *Graph) OwnedBytes() int {
+	return g.path.OwnedBytes(g.gen) + g.kind.OwnedBytes(g.gen) + g.top.OwnedBytes(g.gen) +
+		g.members.OwnedBytes(g.gen) + g.parents.OwnedBytes(g.gen) + g.children.OwnedBytes(g.gen) +
+		g.level.OwnedBytes(g.gen) + g.index.OwnedBytes(g.gen)
+}
+
 // Gen is the graph's generation.
 func (g *Graph) Gen() uint64 { return g.gen }
 
@@ -210,7 +218,8 @@ func (g *Graph) Apply(after func(path string) *catalog.Asset, upserts []*catalog
 	})
 	slices.Sort(d.Removed)
 	g.relevel(append(append([]int32(nil), d.Added...), d.Rewired...))
-	g.free = append(g.free, d.Removed...)
+	// Full slice expression: the free list may share its array with other versions.
+	g.free = append(g.free[:len(g.free):len(g.free)], d.Removed...)
 	return d
 }
 
@@ -263,9 +272,11 @@ func (a *applier) upsert(as *catalog.Asset) {
 	id, ok := g.Lookup(as.Path)
 	memberKind := as.Kind.MemberKind()
 	if ok && g.kind.Get(id) != as.Kind {
-		// A dataset became a featureset or back: new members of the other kind.
+		// A dataset became a featureset or back: new members of the other kind. The old ones
+		// leave the index at once, so that a new member of the same name is the one found.
 		for _, m := range g.members.Get(id) {
 			a.removed.add(m)
+			a.unindex(m)
 		}
 		g.kind.Set(g.gen, id, as.Kind)
 		g.members.Set(g.gen, id, nil)
@@ -322,7 +333,8 @@ func (a *applier) detach(id int32) {
 	}
 }
 
-func (a *applier) clear(id int32) {
+// unindex takes node id out of the path index.
+func (a *applier) unindex(id int32) {
 	g := a.g
 	_, b := hashOf(g.path.Get(id))
 	bucket := g.index.Get(b)
@@ -332,7 +344,14 @@ func (a *applier) clear(id int32) {
 			nb = append(nb, e)
 		}
 	}
-	g.index.Set(g.gen, b, nb)
+	if len(nb) != len(bucket) {
+		g.index.Set(g.gen, b, nb)
+	}
+}
+
+func (a *applier) clear(id int32) {
+	g := a.g
+	a.unindex(id)
 	g.path.Set(g.gen, id, "")
 	g.kind.Set(g.gen, id, 0)
 	g.members.Set(g.gen, id, nil)
@@ -433,8 +452,8 @@ func (a *applier) parentsOf(id int32) []Edge {
 }
 
 // relevel gives the nodes of set (new or rewired) levels above their parents, then raises
-// their descendants where needed. Levels never go down, which keeps them valid when an
-// edge goes away.
+// their descendants where needed. A rewired node may get a lower level than before; its
+// children keep theirs, which stays valid (a level only needs to exceed the parents').
 func (g *Graph) relevel(set []int32) {
 	if len(set) == 0 {
 		return

@@ -3,6 +3,8 @@ package lineage
 import (
 	"fmt"
 	"sort"
+
+	"github.com/tagflow/tagflow/catalog"
 )
 
 // Direction of a walk.
@@ -36,10 +38,10 @@ type Walked struct {
 // edges between the same two top-level nodes appear once.
 func (g *Graph) Walk(start int32, dir Direction, depth int, gran Granularity) (Walked, error) {
 	if depth < 0 {
-		return Walked{}, fmt.Errorf("depth must be 0 or more, not %d", depth)
+		return Walked{}, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Msg: fmt.Sprintf("depth must be 0 or more, not %d", depth)}
 	}
 	if !g.Exists(start) {
-		return Walked{}, fmt.Errorf("no node %d", start)
+		return Walked{}, &catalog.Error{Op: "lineage", Kind: catalog.NotFound, Msg: fmt.Sprintf("no node %d", start)}
 	}
 	fold := gran == DatasetLevel
 	if fold {

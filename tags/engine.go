@@ -46,6 +46,9 @@ func (s *States) Clone() *States {
 	return &States{gen: lineage.NewGen(), own: s.own.Clone(), cur: s.cur.Clone()}
 }
 
+// OwnedBytes is the memory of the parts this version does not share with its origin.
+func (s *States) OwnedBytes() int { return s.own.OwnedBytes(s.gen) + s.cur.OwnedBytes(s.gen) }
+
 // Own returns what node id declares. The slice is shared: do not modify it.
 func (s *States) Own(id int32) []TagState { return s.own.Get(id) }
 
