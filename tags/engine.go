@@ -1,7 +1,6 @@
 package tags
 
 import (
-	"container/heap"
 	"slices"
 
 	"github.com/tagflow/tagflow/lineage"
@@ -192,14 +191,15 @@ func (s *States) FromScratch(g *lineage.Graph, v *Vocab) {
 // Recompute re-evaluates the seeds and, where a node's states change, its descendants, in
 // level order; it stops where nothing changes. It returns the nodes whose states changed.
 func (s *States) Recompute(g *lineage.Graph, v *Vocab, seeds []int32) []int32 {
-	q := &levelQueue{g: g, queued: make(map[int32]bool, len(seeds))}
+	q := levelQueue{queued: make(map[int32]struct{}, 2*len(seeds))}
 	for _, id := range seeds {
-		q.push(id)
+		q.push(g, id)
 	}
 	var changed []int32
+	var arena []TagState
 	buf := make([]TagState, 0, 16)
-	for q.Len() > 0 {
-		id := heap.Pop(q).(int32)
+	for len(q.items) > 0 {
+		id := q.pop()
 		if !g.Exists(id) {
 			continue
 		}
@@ -209,41 +209,67 @@ func (s *States) Recompute(g *lineage.Graph, v *Vocab, seeds []int32) []int32 {
 		}
 		var next []TagState
 		if len(buf) > 0 {
-			next = slices.Clone(buf)
+			if cap(arena)-len(arena) < len(buf) {
+				arena = make([]TagState, 0, max(256, len(buf)))
+			}
+			start := len(arena)
+			arena = append(arena, buf...)
+			next = arena[start:len(arena):len(arena)]
 		}
 		s.cur.Set(s.gen, id, next)
 		changed = append(changed, id)
 		for _, c := range g.Children(id) {
-			q.push(c)
+			q.push(g, c)
 		}
 	}
 	return changed
 }
 
 // levelQueue pops nodes in increasing level, each once: a node's parents have lower
-// levels, so once it is popped none of them can change again.
+// levels, so once it is popped none of them can change again. A binary heap of
+// (level, id), without interface boxing.
 type levelQueue struct {
-	g      *lineage.Graph
-	ids    []int32
-	queued map[int32]bool
+	items  []queued
+	queued map[int32]struct{}
 }
 
-func (q *levelQueue) push(id int32) {
-	if q.queued[id] {
+type queued struct{ level, id int32 }
+
+func (q *levelQueue) push(g *lineage.Graph, id int32) {
+	if _, ok := q.queued[id]; ok {
 		return
 	}
-	q.queued[id] = true
-	heap.Push(q, id)
+	q.queued[id] = struct{}{}
+	q.items = append(q.items, queued{g.Level(id), id})
+	i := len(q.items) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if q.items[p].level <= q.items[i].level {
+			break
+		}
+		q.items[p], q.items[i] = q.items[i], q.items[p]
+		i = p
+	}
 }
 
-func (q *levelQueue) Len() int { return len(q.ids) }
-func (q *levelQueue) Less(i, j int) bool {
-	return q.g.Level(q.ids[i]) < q.g.Level(q.ids[j])
-}
-func (q *levelQueue) Swap(i, j int) { q.ids[i], q.ids[j] = q.ids[j], q.ids[i] }
-func (q *levelQueue) Push(x any)    { q.ids = append(q.ids, x.(int32)) }
-func (q *levelQueue) Pop() any {
-	x := q.ids[len(q.ids)-1]
-	q.ids = q.ids[:len(q.ids)-1]
-	return x
+func (q *levelQueue) pop() int32 {
+	top := q.items[0].id
+	last := len(q.items) - 1
+	q.items[0] = q.items[last]
+	q.items = q.items[:last]
+	i := 0
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < last && q.items[l].level < q.items[m].level {
+			m = l
+		}
+		if r < last && q.items[r].level < q.items[m].level {
+			m = r
+		}
+		if m == i {
+			return top
+		}
+		q.items[i], q.items[m] = q.items[m], q.items[i]
+		i = m
+	}
 }

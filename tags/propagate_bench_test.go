@@ -179,8 +179,8 @@ func benchCone(b *testing.B, share float64) {
 	br, v := bigBranch(b)
 	v = benchVocab(v)
 	id, size := findCone(b, br, int(share*float64(br.Graph.Len())))
-	b.ReportMetric(float64(size), "cone-nodes")
 	toggle(b, br, v, id)
+	b.ReportMetric(float64(size), "cone-nodes")
 }
 
 // BenchmarkReadTags reads the present tags of a node with tags, by id: the engine's read.
