@@ -394,3 +394,75 @@ func TestDefineTagRacesCreateBranch(t *testing.T) {
 		}
 	}
 }
+
+// states captures every node's present tags and cancellations on every branch.
+func states(s *tags.Service) map[string]string {
+	out := map[string]string{}
+	for _, v := range s.Branches(org) {
+		g := v.Lineage.Graph
+		for id := int32(0); id < g.Cap(); id++ {
+			if g.Exists(id) {
+				out[v.Catalog.Name+" "+g.Path(id)] = strings.Join(v.Lineage.Present(v.Vocab, id), ",") +
+					" ~" + strings.Join(v.Lineage.Cancels(v.Vocab, id), ",")
+			}
+		}
+	}
+	return out
+}
+
+// The answer after a restart equals the answer before it: states are recomputed from the
+// catalog, steward tags and tag definitions are durable.
+func TestRestartGivesTheSameStates(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	open := func() (*tags.Service, func()) {
+		store := openStore(t, dir)
+		repo, err := catalog.Open(ctx, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !repo.HasOrg(org) {
+			if err := repo.CreateOrg(ctx, org); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := tags.Open(ctx, repo, zerolog.Nop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, func() { store.Close() }
+	}
+	s, closeStore := open()
+	mustDeploy(t, s, "main", fennel(t))
+	if _, err := s.CreateBranch(ctx, org, "dev", "main"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SetTags(ctx, org, "dev", "Transaction.amount", []string{"finance", "~stripe"}, "user:admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: tags.NegationNode}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "finance", Propagate: false}); err != nil {
+		t.Fatal(err)
+	}
+	before := states(s)
+	if before["main UserFeatures.total_in_hometown"] != "PII,stripe ~" || before["dev Transaction.amount"] != "finance ~stripe" {
+		t.Fatalf("before the restart: %q, %q", before["main UserFeatures.total_in_hometown"], before["dev Transaction.amount"])
+	}
+	closeStore()
+	s, closeStore = open()
+	defer closeStore()
+	after := states(s)
+	if len(after) != len(before) {
+		t.Fatalf("%d node states after the restart, %d before", len(after), len(before))
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s: %q after the restart, %q before", k, after[k], v)
+		}
+	}
+	if d := s.Vocab(org).Lookup("finance"); d.Propagate || !d.Defined {
+		t.Errorf("finance after the restart: %+v", d)
+	}
+}
