@@ -1,10 +1,6 @@
 package tags
 
-import (
-	"sort"
-
-	"github.com/tagflow/tagflow/lineage"
-)
+import "sort"
 
 // Explanation says why a node has, or has not, a tag (DESIGN §4).
 type Explanation struct {
@@ -90,5 +86,3 @@ func (b *Branch) Declared(v *Vocab, id int32, tag string) State {
 	}
 	return find(b.States.Own(id), t)
 }
-
-var _ = lineage.Containment

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/tagflow/tagflow/catalog"
@@ -450,5 +449,3 @@ func TestIncrementalEqualsOracle(t *testing.T) {
 		check(t, -2, fresh.Branch, fresh.Vocab, c.assets)
 	}
 }
-
-var _ = strings.Cut

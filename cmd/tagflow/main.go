@@ -39,13 +39,22 @@ func main() {
 }
 
 func run(args []string) int {
-	root := newRoot()
+	root, g := newRoot()
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
 	fmt.Fprintln(os.Stderr, "tagflow:", err)
+	// Scripts that asked for JSON get the server's refusal as JSON on stdout too.
+	var r *refusal
+	if g.output == "json" && errors.As(err, &r) {
+		problems := r.Problems
+		if problems == nil {
+			problems = []problemEntry{}
+		}
+		_ = printJSON(map[string]any{"code": r.Code, "message": r.Message, "errors": problems})
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -59,7 +68,7 @@ type globals struct {
 	output string
 }
 
-func newRoot() *cobra.Command {
+func newRoot() (*cobra.Command, *globals) {
 	g := &globals{}
 	root := &cobra.Command{
 		Use:           "tagflow",
@@ -78,7 +87,7 @@ func newRoot() *cobra.Command {
 		return nil
 	}
 	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
-	return root
+	return root, g
 }
 
 func envOr(k, def string) string {
