@@ -198,8 +198,12 @@ func (p *docParser) asset(n *yaml.Node, kind AssetKind) DocAsset {
 		case "description":
 			a.Description, _ = p.scalar(v, a.Name, key)
 		case "owner":
-			a.Owner, _ = p.scalar(v, a.Name, key)
+			var ok bool
+			a.Owner, ok = p.scalar(v, a.Name, key)
 			a.OwnerLine = v.Line
+			if ok && a.Owner == "" {
+				p.add(v.Line, a.Name, "owner is empty; name a principal (team:data) or leave owner out, and the deployer owns it")
+			}
 		case "tags":
 			a.Tags = p.strings(v, a.Name, key)
 			a.TagsLine = v.Line

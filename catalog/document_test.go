@@ -424,3 +424,10 @@ featuresets:
 		t.Errorf("from = %s", got)
 	}
 }
+
+func TestEmptyOwnerIsAProblem(t *testing.T) {
+	doc, ps := ParseDocument([]byte("datasets:\n  - name: A\n    owner: \"\"\n    fields: [{name: x, type: int}]\n"))
+	if doc == nil || len(ps) != 1 || ps[0].Line != 3 || ps[0].Asset != "A" || !strings.Contains(ps[0].Msg, "owner is empty") {
+		t.Fatalf("problems = %v", ps)
+	}
+}
