@@ -147,7 +147,15 @@ func printDeploy(w io.Writer, r *deployResult, branch string, dryRun bool) {
 	list("+", r.Added)
 	list("~", r.ChangedAssets)
 	list("-", r.Removed)
-	for _, t := range r.TagChanges {
+	if len(r.TagChanges) > 0 {
+		fmt.Fprintf(w, "Tag changes (%d assets):\n", len(r.TagChanges))
+	}
+	const showTags = 50 // -o json has them all
+	for i, t := range r.TagChanges {
+		if i == showTags {
+			fmt.Fprintf(w, "  ... and %d more (-o json lists them all)\n", len(r.TagChanges)-showTags)
+			break
+		}
 		var parts []string
 		for _, a := range t.Added {
 			parts = append(parts, "+"+a)

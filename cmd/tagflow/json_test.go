@@ -35,3 +35,14 @@ func TestRefusalsAsJSON(t *testing.T) {
 		})
 	}
 }
+
+// A deploy's human output lists at most 50 tag changes and says how many more there are.
+func TestDeployTagChangesAreCapped(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	doc := "datasets:\n  - name: Src\n    tags: [PII]\n    fields:\n"
+	for i := 0; i < 60; i++ {
+		doc += "      - {name: f" + string(rune('a'+i/26)) + string(rune('a'+i%26)) + ", type: int}\n"
+	}
+	r := mustRun(t, 0, s.env(), doc, "deploy", "-f", "-")
+	mustContain(t, "deploy output", r.stdout, "Tag changes (61 assets):", "  Src: +PII", "... and 11 more (-o json lists them all)")
+}
