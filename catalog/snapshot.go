@@ -185,6 +185,7 @@ func (s *Snapshot) apply(upserts []*Asset, removes []string) (*Snapshot, []*Page
 			fresh = append(fresh, np)
 		}
 	}
+	out, fresh = coalesce(out, fresh)
 	ns := &Snapshot{pages: out}
 	for _, p := range out {
 		ns.count += len(p.Assets)
@@ -193,6 +194,43 @@ func (s *Snapshot) apply(upserts []*Asset, removes []string) (*Snapshot, []*Page
 		ns.id = blobID(ns.rootBlob())
 	}
 	return ns, fresh
+}
+
+// coalesce joins a small page that a change rewrote with its neighbour, so that removals
+// do not leave a trail of tiny pages: a page under a quarter of pageTarget joins the page
+// before it when together they hold at most pageTarget assets.
+func coalesce(pages, fresh []*Page) ([]*Page, []*Page) {
+	if len(fresh) == 0 || len(pages) < 2 {
+		return pages, fresh
+	}
+	isFresh := make(map[*Page]bool, len(fresh))
+	for _, p := range fresh {
+		isFresh[p] = true
+	}
+	out := make([]*Page, 0, len(pages))
+	for _, p := range pages {
+		if n := len(out); n > 0 {
+			prev := out[n-1]
+			small := len(p.Assets) < pageTarget/4 || len(prev.Assets) < pageTarget/4
+			if (isFresh[p] || isFresh[prev]) && small && len(p.Assets)+len(prev.Assets) <= pageTarget {
+				joined := make([]*Asset, 0, len(prev.Assets)+len(p.Assets))
+				np := newPage(append(append(joined, prev.Assets...), p.Assets...))
+				delete(isFresh, prev)
+				delete(isFresh, p)
+				isFresh[np] = true
+				out[n-1] = np
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	fresh = fresh[:0]
+	for _, p := range out {
+		if isFresh[p] {
+			fresh = append(fresh, p)
+		}
+	}
+	return out, fresh
 }
 
 func chunks(as []*Asset) [][]*Asset {

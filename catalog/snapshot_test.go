@@ -354,3 +354,48 @@ func TestSnapshotProperty(t *testing.T) {
 		t.Errorf("the snapshots never held more than %d pages; the test does not split pages", maxPages)
 	}
 }
+
+// Removals do not leave a trail of tiny pages: small rewritten pages join their neighbours.
+func TestSnapshotRemovalsCoalescePages(t *testing.T) {
+	var ups []*Asset
+	for i := 0; i < 5000; i++ {
+		ups = append(ups, testAsset(fmt.Sprintf("a%05d", i), ""))
+	}
+	s, _ := EmptySnapshot.apply(ups, nil)
+	before := len(s.pages)
+	r := rand.New(rand.NewPCG(5, 5))
+	left := map[string]bool{}
+	for _, a := range ups {
+		left[a.Path] = true
+	}
+	// Ten rounds each remove a random fifth of what is left, in scattered places.
+	for round := 0; round < 10; round++ {
+		var rm []string
+		for p := range left {
+			if r.IntN(5) == 0 {
+				rm = append(rm, p)
+			}
+		}
+		for _, p := range rm {
+			delete(left, p)
+		}
+		s, _ = s.apply(nil, rm)
+	}
+	if s.Len() != len(left) {
+		t.Fatalf("%d assets, want %d", s.Len(), len(left))
+	}
+	small := 0
+	for _, p := range s.pages {
+		if len(p.Assets) < pageTarget/4 {
+			small++
+		}
+	}
+	if small > 1 || len(s.pages) > before {
+		t.Fatalf("%d pages (%d under %d assets) for %d assets; %d pages before the removals", len(s.pages), small, pageTarget/4, s.Len(), before)
+	}
+	for _, p := range allOf(s) {
+		if !left[p] {
+			t.Fatalf("%s is still there", p)
+		}
+	}
+}
