@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -282,4 +283,48 @@ func encodeAsset(a *Asset) []byte {
 		panic("catalog: encode asset: " + err.Error())
 	}
 	return b
+}
+
+// Diff returns what turns snapshot a into b: the assets of b that are not the very records
+// of a (pages shared by both are skipped whole), and the paths of a that b has not.
+func Diff(a, b *Snapshot) (upserts []*Asset, removes []string) {
+	var as, bs []*Asset
+	shared := make(map[string]bool, len(a.pages))
+	for _, p := range a.pages {
+		shared[p.ID] = true
+	}
+	inB := make(map[string]bool, len(b.pages))
+	for _, p := range b.pages {
+		inB[p.ID] = true
+		if !shared[p.ID] {
+			bs = append(bs, p.Assets...)
+		}
+	}
+	for _, p := range a.pages {
+		if !inB[p.ID] {
+			as = append(as, p.Assets...)
+		}
+	}
+	i, j := 0, 0
+	for i < len(as) || j < len(bs) {
+		switch {
+		case j == len(bs) || i < len(as) && as[i].Path < bs[j].Path:
+			if b.Get(as[i].Path) == nil {
+				removes = append(removes, as[i].Path)
+			}
+			i++
+		case i == len(as) || bs[j].Path < as[i].Path:
+			if old := a.Get(bs[j].Path); old == nil || !bytes.Equal(encodeAsset(old), encodeAsset(bs[j])) {
+				upserts = append(upserts, bs[j])
+			}
+			j++
+		default:
+			if as[i] != bs[j] && !bytes.Equal(encodeAsset(as[i]), encodeAsset(bs[j])) {
+				upserts = append(upserts, bs[j])
+			}
+			i++
+			j++
+		}
+	}
+	return upserts, removes
 }

@@ -399,3 +399,57 @@ func TestSnapshotRemovalsCoalescePages(t *testing.T) {
 		}
 	}
 }
+
+// Diff(a, b) is the change that turns a into b.
+func TestSnapshotDiff(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var ups []*Asset
+	for i := 0; i < 2000; i++ {
+		ups = append(ups, testAsset(fmt.Sprintf("d%05d", i), ""))
+	}
+	base, _ := EmptySnapshot.apply(ups, nil)
+	for round := 0; round < 50; round++ {
+		var ch []*Asset
+		var rm []string
+		for k := r.IntN(200); k > 0; k-- {
+			p := fmt.Sprintf("d%05d", r.IntN(2400))
+			switch r.IntN(3) {
+			case 0:
+				rm = append(rm, p)
+			default:
+				ch = append(ch, testAsset(p, fmt.Sprint(round, k)))
+			}
+		}
+		// Keep the change well formed: one operation per path.
+		seen := map[string]bool{}
+		var ch2 []*Asset
+		var rm2 []string
+		for _, a := range ch {
+			if !seen[a.Path] {
+				seen[a.Path] = true
+				ch2 = append(ch2, a)
+			}
+		}
+		for _, p := range rm {
+			if !seen[p] {
+				seen[p] = true
+				rm2 = append(rm2, p)
+			}
+		}
+		other, _ := base.apply(ch2, rm2)
+		du, dr := Diff(base, other)
+		again, _ := base.apply(du, dr)
+		if got, want := allOf(again), allOf(other); !slices.Equal(got, want) {
+			t.Fatalf("round %d: applying the diff gives %d assets, want %d", round, len(got), len(want))
+		}
+		for _, a := range du {
+			if other.Get(a.Path) != a {
+				t.Fatalf("round %d: diff upserts %s, which is not b's record", round, a.Path)
+			}
+		}
+		if u, d := Diff(other, other); len(u)+len(d) != 0 {
+			t.Fatalf("round %d: a snapshot differs from itself: %d, %d", round, len(u), len(d))
+		}
+		base = other
+	}
+}

@@ -45,8 +45,9 @@ type View struct {
 }
 
 // Open loads every branch of every org: the catalog snapshot, its lineage graph and its tag
-// states, computed from scratch. Branches with the same root share one graph and one set of
-// states (copy on write).
+// states. main's are computed from scratch; every other branch starts from main's and is
+// advanced by the difference of the two snapshots, so that branches share what they have in
+// common after a restart as before it (copy on write).
 func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service, error) {
 	s := &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, views: map[string]*View{}, vocabs: map[string]*Vocab{}}
 	for _, org := range repo.Orgs() {
@@ -54,23 +55,42 @@ func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service
 		if err != nil {
 			return nil, err
 		}
+		// main is built from scratch; every other branch is main's graph and states
+		// advanced by the difference of the snapshots, so that branches share memory
+		// after a restart as they did before it.
+		branches := repo.Branches(org)
+		sort.SliceStable(branches, func(i, j int) bool { return branches[i].Name == catalog.MainBranch && branches[j].Name != catalog.MainBranch })
 		built := map[string]*Branch{}
-		for _, b := range repo.Branches(org) {
+		var base *Branch
+		var baseSnap *catalog.Snapshot
+		for _, b := range branches {
 			_, snap, err := repo.Head(org, b.Name)
 			if err != nil {
 				return nil, err
 			}
 			lb, ok := built[b.Root]
-			if ok {
+			switch {
+			case ok:
 				lb = lb.Clone()
-			} else {
+			case base == nil:
 				var assets []*catalog.Asset
 				snap.All(func(a *catalog.Asset) bool { assets = append(assets, a); return true })
 				v = v.With(tagNames(assets)...)
 				lb = Build(v, snap.Get, assets)
+				base, baseSnap = lb, snap
+				built[b.Root] = lb
+			default:
+				ups, rms := catalog.Diff(baseSnap, snap)
+				adv := base.Advance(v, snap.Get, ups, rms)
+				lb, v = adv.Branch, adv.Vocab
 				built[b.Root] = lb
 			}
 			s.views[key(org, b.Name)] = &View{Org: org, Catalog: b, Snapshot: snap, Lineage: lb, Vocab: v}
+		}
+		for _, view := range s.views {
+			if view.Org == org {
+				view.Vocab = v // the vocabulary with every branch's tags interned
+			}
 		}
 		s.vocabs[org] = v
 	}

@@ -440,6 +440,13 @@ func TestRestartGivesTheSameStates(t *testing.T) {
 	if _, _, err := s.SetTags(ctx, org, "dev", "Transaction.amount", []string{"finance", "~stripe"}, "user:admin"); err != nil {
 		t.Fatal(err)
 	}
+	// dev diverges further: a new dataset reading User, and Transaction loses a field.
+	mustDeploy(t, s, "dev", `datasets:
+  - {name: Extra, tags: [gdpr], fields: [{name: x, type: int}], pipeline: {inputs: [User]}}
+  - name: Transaction
+    tags: [stripe]
+    fields: [{name: uid, type: int}, {name: amount, type: float}]
+`)
 	if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: tags.NegationNode}); err != nil {
 		t.Fatal(err)
 	}
