@@ -59,7 +59,9 @@ func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service
 		// advanced by the difference of the snapshots, so that branches share memory
 		// after a restart as they did before it.
 		branches := repo.Branches(org)
-		sort.SliceStable(branches, func(i, j int) bool { return branches[i].Name == catalog.MainBranch && branches[j].Name != catalog.MainBranch })
+		sort.SliceStable(branches, func(i, j int) bool {
+			return branches[i].Name == catalog.MainBranch && branches[j].Name != catalog.MainBranch
+		})
 		built := map[string]*Branch{}
 		var base *Branch
 		var baseSnap *catalog.Snapshot
