@@ -10,6 +10,9 @@ import (
 	"github.com/tagflow/tagflow/tags"
 )
 
+// MaxLineageNodes bounds one lineage answer; impact lists paths only and is not bounded.
+const MaxLineageNodes = 10_000
+
 type lineageArgs struct {
 	Path        string
 	Branch      gql.NullString
@@ -60,9 +63,9 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	if args.Granularity.Value != nil && *args.Granularity.Value == "DATASET" {
 		gran = lineage.DatasetLevel
 	}
-	w, err := v.Lineage.Graph.Walk(id, dir, depth, gran)
+	w, err := v.Lineage.Graph.WalkAtMost(id, dir, depth, gran, MaxLineageNodes)
 	if err != nil {
-		return nil, argError("%v", err)
+		return nil, toAPI(err)
 	}
 	return &lineageResolver{v: v, w: w}, nil
 }

@@ -37,6 +37,12 @@ type Walked struct {
 // members fold into their dataset or featureset, the walk runs on that folded graph, and
 // edges between the same two top-level nodes appear once.
 func (g *Graph) Walk(start int32, dir Direction, depth int, gran Granularity) (Walked, error) {
+	return g.WalkAtMost(start, dir, depth, gran, 0)
+}
+
+// WalkAtMost is Walk that refuses, with InvalidArgument, a walk that reaches more than
+// limit nodes (0: no limit), before it collects any edge.
+func (g *Graph) WalkAtMost(start int32, dir Direction, depth int, gran Granularity, limit int) (Walked, error) {
 	if depth < 0 {
 		return Walked{}, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Msg: fmt.Sprintf("depth must be 0 or more, not %d", depth)}
 	}
@@ -58,6 +64,10 @@ func (g *Graph) Walk(start int32, dir Direction, depth int, gran Granularity) (W
 					next = append(next, m)
 				}
 			}
+		}
+		if limit > 0 && len(in) > limit {
+			return Walked{}, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Path: g.Path(start),
+				Msg: fmt.Sprintf("the lineage of %s within depth %d has more than %d nodes; ask for a smaller depth, or granularity DATASET", g.Path(start), depth, limit)}
 		}
 		frontier = next
 	}

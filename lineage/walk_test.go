@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/lineage"
 )
 
@@ -225,5 +226,17 @@ func TestDownstream(t *testing.T) {
 		if got := pathsOf(g, g.Downstream(mustID(t, g, start))); !slices.Equal(got, want) {
 			t.Errorf("Downstream(%s) =\n %v\nwant %v", start, got, want)
 		}
+	}
+}
+
+func TestWalkAtMostRefusesLargeWalks(t *testing.T) {
+	g := build(fennel()...).g
+	id, _ := g.Lookup("User")
+	if _, err := g.WalkAtMost(id, lineage.Downstream, 5, lineage.ColumnLevel, 3); catalog.KindOf(err) != catalog.InvalidArgument {
+		t.Fatalf("a walk past the limit: %v", err)
+	}
+	w, err := g.WalkAtMost(id, lineage.Downstream, 5, lineage.ColumnLevel, 1000)
+	if err != nil || len(w.Nodes) < 4 {
+		t.Fatalf("a walk within the limit: %v, %d nodes", err, len(w.Nodes))
 	}
 }
