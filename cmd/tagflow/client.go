@@ -78,7 +78,21 @@ type refusal struct {
 
 func (r *refusal) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)", r.Message, r.Code)
+	msg := r.Message
+	if len(r.Problems) > 0 {
+		// The server's message repeats the first problems inline; they follow one a line.
+		if i := strings.Index(msg, fmt.Sprintf(" (%d problem", len(r.Problems))); i > 0 {
+			msg = msg[:i]
+		}
+	}
+	switch n := len(r.Problems); n {
+	case 0:
+		fmt.Fprintf(&b, "%s (%s)", msg, r.Code)
+	case 1:
+		fmt.Fprintf(&b, "%s (%s, 1 problem)", msg, r.Code)
+	default:
+		fmt.Fprintf(&b, "%s (%s, %d problems)", msg, r.Code, n)
+	}
 	for _, p := range r.Problems {
 		b.WriteString("\n  " + p.String())
 	}
