@@ -26,5 +26,5 @@
 //	pg\0<id>                            Page: JSON array of assets, sorted by path
 //
 // Other packages keep their own records in the same store under prefixes of their own,
-// documented in their packages (access uses "ac\0").
+// documented in their packages: access uses "ac\0", tags "tg\0" (the tag vocabulary).
 package catalog
