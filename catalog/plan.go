@@ -32,22 +32,7 @@ type Change struct {
 func (c *Change) Empty() bool { return len(c.Upserts) == 0 && len(c.Removes) == 0 }
 
 // Lookup finds path in the state after the change: the asset and, for "Ds.col", the member.
-func (c *Change) Lookup(path string) (*Asset, *Member, bool) {
-	asset, member := SplitMember(path)
-	a := c.Get(path)
-	if a != nil {
-		return a, nil, true
-	}
-	if member == "" {
-		return nil, nil, false
-	}
-	a = c.Get(asset)
-	if a == nil {
-		return nil, nil, false
-	}
-	m := a.Member(member)
-	return a, m, m != nil
-}
+func (c *Change) Lookup(path string) (*Asset, *Member, bool) { return lookup(c.Get, path) }
 
 // Get returns the top-level asset at path after the change, or nil.
 func (c *Change) Get(path string) *Asset {

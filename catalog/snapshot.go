@@ -57,19 +57,22 @@ func (s *Snapshot) Get(path string) *Asset {
 
 // Lookup returns the asset at path and, for "Ds.col", the member: the top-level asset
 // holding it and the member itself. ok is false when nothing is there.
-func (s *Snapshot) Lookup(path string) (a *Asset, m *Member, ok bool) {
-	if a := s.Get(path); a != nil {
+func (s *Snapshot) Lookup(path string) (a *Asset, m *Member, ok bool) { return lookup(s.Get, path) }
+
+// lookup resolves a path to an asset or a member with get, which finds top-level assets.
+func lookup(get func(string) *Asset, path string) (*Asset, *Member, bool) {
+	if a := get(path); a != nil {
 		return a, nil, true
 	}
 	asset, member := SplitMember(path)
 	if member == "" {
 		return nil, nil, false
 	}
-	a = s.Get(asset)
+	a := get(asset)
 	if a == nil {
 		return nil, nil, false
 	}
-	m = a.Member(member)
+	m := a.Member(member)
 	return a, m, m != nil
 }
 

@@ -2,7 +2,7 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // StewardChange returns the change that sets the steward tag declarations of the asset or
@@ -33,23 +33,10 @@ func StewardChange(base *Snapshot, path string, decls []string) (*Change, error)
 		}
 	}
 	ch := &Change{Base: base}
-	if equalStrings(a.Steward, cp.Steward) && (m == nil || equalStrings(m.Steward, tags)) {
+	if slices.Equal(a.Steward, cp.Steward) && (m == nil || slices.Equal(m.Steward, tags)) {
 		return ch, nil
 	}
 	ch.Upserts = []*Asset{&cp}
 	ch.Changed = []string{a.Path}
-	sort.Strings(ch.Changed)
 	return ch, nil
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

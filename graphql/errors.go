@@ -11,7 +11,8 @@ import (
 // problems of an invalid definitions document.
 type apiError struct {
 	msg      string
-	code     string
+	kind     catalog.Kind // for the HTTP status (statusOf)
+	code     string       // codeOf(kind)
 	problems []catalog.Problem
 }
 
@@ -42,7 +43,7 @@ func toAPI(err error) *apiError {
 	if errors.As(err, &ce) && k != catalog.Internal {
 		msg = ce.Error() // its own words, without the wrapping of the layers above
 	}
-	return &apiError{msg: msg, code: codeOf(k), problems: catalog.ProblemsOf(err)}
+	return &apiError{msg: msg, kind: k, code: codeOf(k), problems: catalog.ProblemsOf(err)}
 }
 
 // codeOf is the one mapping of error kinds to API codes.

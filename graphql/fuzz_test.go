@@ -1,14 +1,11 @@
-package graphql
+package graphql_test
 
 import (
 	"context"
 	"testing"
 
-	"github.com/rs/zerolog"
-	"github.com/tagflow/tagflow/access"
-	"github.com/tagflow/tagflow/catalog"
-	"github.com/tagflow/tagflow/catalog/badgerstore"
 	"github.com/tagflow/tagflow/fixtures"
+	"github.com/tagflow/tagflow/graphql"
 	"github.com/tagflow/tagflow/tags"
 )
 
@@ -16,39 +13,17 @@ import (
 // must never panic, and every error it answers carries a machine code.
 func FuzzQuery(f *testing.F) {
 	ctx := context.Background()
-	store, err := badgerstore.Open(badgerstore.Options{GCInterval: -1, Log: zerolog.Nop()})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	repo, err := catalog.Open(ctx, store)
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := repo.CreateOrg(ctx, "acme"); err != nil {
-		f.Fatal(err)
-	}
-	reg, err := access.OpenRegistry(ctx, store)
-	if err != nil {
-		f.Fatal(err)
-	}
-	if _, err := reg.Bootstrap(ctx, "acme", func(string) error { return nil }); err != nil {
-		f.Fatal(err)
-	}
-	svc, err := tags.Open(ctx, repo, zerolog.Nop())
-	if err != nil {
-		f.Fatal(err)
-	}
+	a := newAPI(f, graphql.Config{})
 	doc, _ := fixtures.Get("fennel")
-	if _, err := svc.Deploy(ctx, tags.DeployRequest{Org: "acme", Branch: "main", Document: doc, Deployer: "user:admin"}); err != nil {
+	if _, err := a.svc.Deploy(ctx, tags.DeployRequest{Org: "acme", Branch: "main", Document: doc, Deployer: "user:admin"}); err != nil {
 		f.Fatal(err)
 	}
-	schema, err := NewSchema(svc, reg)
+	schema, err := graphql.NewSchema(a.svc, a.reg)
 	if err != nil {
 		f.Fatal(err)
 	}
-	admin, _ := reg.Principal("acme", "user:admin")
-	ctx = withCaller(ctx, &Caller{Principal: admin, Org: "acme"})
+	admin, _ := a.reg.Principal("acme", "user:admin")
+	ctx = graphql.WithCaller(ctx, &graphql.Caller{Principal: admin, Org: "acme"})
 	for _, q := range []string{
 		`{ me { org } }`,
 		`{ asset(path: "User") { path tags ... on Dataset { fields { name tags } } } }`,
@@ -66,7 +41,7 @@ func FuzzQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string) {
 		resp := schema.Exec(ctx, q, "", nil)
 		for _, e := range resp.Errors {
-			addCode(e, resp.Data == nil)
+			graphql.AddCode(e, resp.Data == nil)
 			if code, _ := e.Extensions["code"].(string); code == "" {
 				t.Fatalf("error without a code for %q: %v", q, e)
 			}

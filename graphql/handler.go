@@ -119,11 +119,6 @@ func (s *Server) restDeploy(c *gin.Context) {
 		Branch: gql.NullString{Value: &branch, Set: true}, DryRun: gql.NullBool{Value: &dryRun, Set: true}, Prune: gql.NullBool{Value: &prune, Set: true}})
 	if err != nil {
 		s.metrics.deploys.WithLabelValues("refused").Inc()
-		var ae *apiError
-		if errors.As(err, &ae) {
-			c.AbortWithStatusJSON(statusForCode(ae.code), gin.H{"code": ae.code, "message": ae.msg, "errors": problemList(ae.problems)})
-			return
-		}
 		abortErr(c, err)
 		return
 	}
@@ -151,15 +146,6 @@ func deployJSON(r *tags.DeployResult) gin.H {
 		"changed": r.Changed, "added": r.Added, "changedAssets": r.ChangedAssets, "removed": r.Removed,
 		"tagChanges": changes, "errors": problemList(r.Errors), "version": r.Version,
 	}
-}
-
-func statusForCode(code string) int {
-	for k := catalog.InvalidDefinition; k <= catalog.TooLarge; k++ {
-		if codeOf(k) == code {
-			return statusOf(k)
-		}
-	}
-	return http.StatusInternalServerError
 }
 
 func queryBool(c *gin.Context, name string) (bool, error) {

@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 	"github.com/tagflow/tagflow/access"
-	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/tags"
 )
 
@@ -216,7 +215,7 @@ func abort(c *gin.Context, status int, code, msg string) {
 func abortErr(c *gin.Context, err error) {
 	ae := toAPI(err)
 	problems := problemList(ae.problems)
-	c.AbortWithStatusJSON(statusOf(catalog.KindOf(err)), gin.H{"code": ae.code, "message": ae.msg, "errors": problems})
+	c.AbortWithStatusJSON(statusOf(ae.kind), gin.H{"code": ae.code, "message": ae.msg, "errors": problems})
 }
 
 func withTimeout(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {

@@ -1,6 +1,7 @@
 package tags
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,15 +67,8 @@ func (b *Branch) Advance(v *Vocab, after func(string) *catalog.Asset, upserts []
 // declaration of a tag name, t or ~t, replaces the definition's) and reports a change.
 func setOwn(st *States, v *Vocab, id int32, defs, stewards []string) bool {
 	own := declared(v, defs, stewards)
-	old := st.Own(id)
-	if len(old) == len(own) {
-		same := true
-		for i := range own {
-			same = same && own[i] == old[i]
-		}
-		if same {
-			return false
-		}
+	if slices.Equal(own, st.Own(id)) {
+		return false
 	}
 	st.SetOwn(id, own)
 	return true
