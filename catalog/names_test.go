@@ -158,6 +158,13 @@ func TestValidateBranchName(t *testing.T) {
 		{"..", `an empty, "." or ".." segment`},
 		{"dev/../main", `an empty, "." or ".." segment`},
 		{".", `an empty, "." or ".." segment`},
+		{"-x", `starts with '-'; a branch name starts with a letter or digit`},
+		{".hidden", `starts with '.'`},
+		{"_x", `starts with '_'`},
+		{"@jane", `starts with '@'`},
+		{"dev/-x", `segment "-x" starts with '-'`},
+		{"dev/.x", `segment ".x" starts with '.'`},
+		{"1.2/x-y", ""},
 	}
 	for _, tt := range tests {
 		checkErr(t, "ValidateBranchName("+clip(tt.name)+")", ValidateBranchName(tt.name), tt.want)

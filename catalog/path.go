@@ -100,7 +100,8 @@ func ValidateRef(p string) error {
 }
 
 // ValidateBranchName checks a branch name: slash-separated segments ("dev/jane") of letters,
-// digits and "_ - . @", at most 200 bytes in all. Globs ("dev/*") are for roles, not names.
+// digits and "_ - . @", each starting with a letter or digit, at most 200 bytes in all.
+// Globs ("dev/*") are for roles, not names.
 func ValidateBranchName(b string) error {
 	if b == "" {
 		return fmt.Errorf("empty branch name")
@@ -118,6 +119,15 @@ func ValidateBranchName(b string) error {
 		case unicode.IsLetter(r), unicode.IsDigit(r), r == '_', r == '-', r == '.', r == '@', r == '/':
 		default:
 			return fmt.Errorf("branch name %q contains %q; branch names hold letters, digits and _ - . @ /", clip(b), r)
+		}
+	}
+	for _, s := range strings.Split(b, "/") {
+		// "-x" would read as a flag on a command line, ".x" as a hidden file.
+		if r, _ := utf8.DecodeRuneInString(s); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if s == b {
+				return fmt.Errorf("branch name %q starts with %q; a branch name starts with a letter or digit", clip(b), r)
+			}
+			return fmt.Errorf("branch name %q: segment %q starts with %q; each segment starts with a letter or digit", clip(b), clip(s), r)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -208,9 +209,28 @@ func (r *Repo) Head(org, branch string) (Branch, *Snapshot, error) {
 	h := r.heads[branchKey{org, branch}]
 	r.mu.RUnlock()
 	if h == nil {
-		return Branch{}, nil, &Error{Op: "branch", Kind: NotFound, Path: branch, Msg: fmt.Sprintf("branch %q does not exist", branch)}
+		msg := fmt.Sprintf("branch %q does not exist", branch)
+		r.mu.RLock()
+		other := r.caseTwin(org, branch)
+		r.mu.RUnlock()
+		if other != "" {
+			msg += fmt.Sprintf("; did you mean %q?", other)
+		}
+		return Branch{}, nil, &Error{Op: "branch", Kind: NotFound, Path: branch, Msg: msg}
 	}
 	return h.branch, h.snap, nil
+}
+
+// caseTwin returns a branch of org whose name differs from name only by case, or "".
+// The caller holds r.mu.
+func (r *Repo) caseTwin(org, name string) string {
+	var twin string
+	for k := range r.heads {
+		if k.org == org && k.name != name && strings.EqualFold(k.name, name) && (twin == "" || k.name < twin) {
+			twin = k.name
+		}
+	}
+	return twin
 }
 
 // CreateBranch creates branch name as a copy of branch from. It copies one pointer: the
@@ -231,6 +251,12 @@ func (r *Repo) CreateBranch(ctx context.Context, org, name, from string) (Branch
 	}
 	if r.heads[branchKey{org, name}] != nil {
 		return Branch{}, &Error{Op: op, Kind: Conflict, Path: name, Msg: fmt.Sprintf("branch %q exists", name)}
+	}
+	// Names are case-sensitive, but MAIN next to main is a slip waiting to deploy to the
+	// wrong branch, and two such names cannot live side by side on a case-folding disk.
+	if other := r.caseTwin(org, name); other != "" {
+		return Branch{}, &Error{Op: op, Kind: Conflict, Path: name,
+			Msg: fmt.Sprintf("branch %q differs only by case from the existing branch %q; did you mean %q?", name, other, other)}
 	}
 	now := r.now().UTC()
 	b := Branch{Org: org, Name: name, From: from, Root: src.branch.Root, Applied: src.branch.Applied, CreatedAt: now, UpdatedAt: now}

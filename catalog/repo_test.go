@@ -394,6 +394,8 @@ func TestRepoCreateBranchErrors(t *testing.T) {
 		{"acme", "../main", "main", catalog.InvalidArgument},
 		{"acme", "x\x00y", "main", catalog.InvalidArgument},
 		{"acme", strings.Repeat("b", 201), "main", catalog.InvalidArgument},
+		{"acme", "-x", "main", catalog.InvalidArgument},
+		{"acme", "MAIN", "main", catalog.Conflict},
 	}
 	for _, tt := range tests {
 		_, err := r.CreateBranch(ctx, tt.org, tt.name, tt.from)
@@ -404,6 +406,53 @@ func TestRepoCreateBranchErrors(t *testing.T) {
 	}
 	if n := len(r.Branches("acme")); n != 2 {
 		t.Errorf("acme has %d branches after the refused creations, want 2", n)
+	}
+}
+
+// TestRepoBranchNamesDifferingByCase: a branch whose name differs from an existing one
+// only by case is refused with a "did you mean", and so is a lookup of such a name.
+func TestRepoBranchNamesDifferingByCase(t *testing.T) {
+	ctx := context.Background()
+	r := mustOpenRepo(t, mustOpenStore(t, ""))
+	for _, org := range []string{"acme", "other"} {
+		if err := r.CreateOrg(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range []string{"dev", "dev/jane"} {
+		if _, err := r.CreateBranch(ctx, "acme", b, "main"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ name, twin string }{
+		{"MAIN", "main"},
+		{"Main", "main"},
+		{"Dev", "dev"},
+		{"DEV/Jane", "dev/jane"},
+	} {
+		_, err := r.CreateBranch(ctx, "acme", tt.name, "main")
+		wantKind(t, "CreateBranch("+tt.name+")", err, catalog.Conflict)
+		if want := fmt.Sprintf("did you mean %q?", tt.twin); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CreateBranch(%s): %v; want %s", tt.name, err, want)
+		}
+		_, _, err = r.Head("acme", tt.name)
+		wantKind(t, "Head("+tt.name+")", err, catalog.NotFound)
+		if want := fmt.Sprintf("did you mean %q?", tt.twin); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Head(%s): %v; want %s", tt.name, err, want)
+		}
+	}
+	// Another org's branches do not count, and names that differ by more than case are fine.
+	for _, b := range []string{"Dev", "dev/jane2"} {
+		org := "other"
+		if b == "dev/jane2" {
+			org = "acme"
+		}
+		if _, err := r.CreateBranch(ctx, org, b, "main"); err != nil {
+			t.Errorf("CreateBranch(%s, %s): %v", org, b, err)
+		}
+	}
+	if _, _, err := r.Head("acme", "nope"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("Head(nope): %v; want a NotFound without a suggestion", err)
 	}
 }
 
