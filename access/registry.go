@@ -341,3 +341,54 @@ func putJSON(tx catalog.Txn, key []byte, v any) error {
 	}
 	return tx.Set(key, b)
 }
+
+// ResetAdminToken replaces a lost admin token of org: it makes a new token for user:admin,
+// hands its secret to keep (which writes it where the operator finds it) before anything is
+// stored, and then in one transaction stores it and revokes every other token of
+// user:admin, since the lost one may have leaked. It returns the new token and how many
+// were revoked. It fails with NotFound if the org has no admin.
+func (r *Registry) ResetAdminToken(ctx context.Context, org string, keep func(secret string) error) (NewToken, int, error) {
+	const op = "resetAdminToken"
+	admin := "user:admin"
+	if _, ok := r.Principal(org, admin); !ok {
+		return NewToken{}, 0, &catalog.Error{Op: op, Kind: catalog.NotFound, Path: admin,
+			Msg: fmt.Sprintf("org %q has no admin; the first start of the server creates it", org)}
+	}
+	secret, hash := newSecret()
+	t := &Token{ID: newID("tok_"), Hash: hash, Org: org, Principal: admin, Name: "reset", CreatedAt: r.now().UTC()}
+	if err := keep(secret); err != nil {
+		return NewToken{}, 0, fmt.Errorf("%s %s: keep the admin token: %w", op, org, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var old []*Token
+	for _, o := range r.tokens {
+		if o.Org == org && o.Principal == admin {
+			old = append(old, o)
+		}
+	}
+	err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		for _, o := range old {
+			if err := tx.Delete([]byte(keyToken + o.Hash)); err != nil {
+				return err
+			}
+			if err := tx.Delete([]byte(keyTokenID + o.ID)); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
+			return err
+		}
+		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+	})
+	if err != nil {
+		return NewToken{}, 0, fmt.Errorf("%s %s: %w", op, org, err)
+	}
+	for _, o := range old {
+		delete(r.tokens, o.Hash)
+		delete(r.tokenIDs, o.ID)
+	}
+	r.tokens[hash] = t
+	r.tokenIDs[t.ID] = hash
+	return NewToken{Token: *t, Secret: secret}, len(old), nil
+}
