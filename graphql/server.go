@@ -107,6 +107,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
 
 func (s *Server) readyz(c *gin.Context) {
 	if s.state.Load() == nil {
+		c.Set(ctxExpected, true)
 		c.String(http.StatusServiceUnavailable, "loading\n")
 		return
 	}
@@ -118,6 +119,10 @@ func (s *Server) serveMetrics(c *gin.Context) {
 }
 
 const ctxLogger = "tagflow.log"
+
+// ctxExpected marks an answer of status 5xx that is part of normal operation (503 while
+// the catalog loads): it is logged at info, not as an error.
+const ctxExpected = "tagflow.expected"
 
 // requestContext gives each request an id, a logger and a log line when it ends. It logs
 // no header and no body: they may hold tokens and documents.
@@ -140,7 +145,7 @@ func (s *Server) requestContext(c *gin.Context) {
 	status := c.Writer.Status()
 	s.metrics.observe(route, c.Request.Method, status, time.Since(start))
 	ev := log.Info()
-	if status >= 500 {
+	if status >= 500 && !c.GetBool(ctxExpected) {
 		ev = log.Error()
 	}
 	if v, ok := c.Get(ctxLogger); ok {
@@ -176,6 +181,7 @@ func (s *Server) limitBody(max int64) gin.HandlerFunc {
 func (s *Server) authenticate(c *gin.Context) {
 	b := s.state.Load()
 	if b == nil {
+		c.Set(ctxExpected, true)
 		abort(c, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is still loading the catalog")
 		return
 	}
