@@ -1,5 +1,5 @@
 // Command tagflow is tagflow's one binary: the server (serve) and the CLI that talks to it
-// (deploy, branch, get, lineage, explain, tags).
+// (deploy, branch, get, lineage, explain, tags), and offline administration (admin).
 //
 // Exit codes: 0 ok, 1 usage, 2 the server said no (its message is printed), 3 the server
 // could not be reached.
@@ -87,6 +87,7 @@ func newRoot() (*cobra.Command, *globals) {
 		return nil
 	}
 	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
+	root.AddCommand(newAdmin(g))
 	return root, g
 }
 

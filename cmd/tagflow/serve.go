@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,7 +55,7 @@ holding the admin role, and writes the admin's token to DATA/admin.token (mode 0
 	f := cmd.Flags()
 	f.StringVar(&cfg.data, "data", envOr("TAGFLOW_DATA", ""), "data directory (env TAGFLOW_DATA); required unless --demo")
 	f.StringVar(&cfg.addr, "addr", envOr("TAGFLOW_ADDR", "127.0.0.1:8080"), "listen address (env TAGFLOW_ADDR)")
-	f.StringVar(&cfg.org, "org", "default", "name of the org created on first start")
+	f.StringVar(&cfg.org, "org", "", `name of the org created on the first start (default "default"); later starts use the store's`)
 	f.BoolVar(&cfg.demo, "demo", false, "load the fixture catalogs")
 	f.Int64Var(&cfg.maxDeployBytes, "max-deploy-bytes", 256<<20, "largest body of POST /api/v1/deploy")
 	f.Int64Var(&cfg.maxGraphQLBytes, "max-graphql-bytes", 32<<20, "largest body of POST /graphql")
@@ -84,6 +86,17 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	if err != nil {
 		return err
 	}
+	for _, l := range []struct {
+		flag string
+		v    int64
+	}{{"--max-deploy-bytes", cfg.maxDeployBytes}, {"--max-graphql-bytes", cfg.maxGraphQLBytes}} {
+		if l.v <= 0 {
+			return usageErr("%s %d: a limit must be a positive number of bytes", l.flag, l.v)
+		}
+	}
+	if cfg.gcInterval < 0 {
+		return usageErr("--gc-interval %v: use a positive duration, or 0 to collect never", cfg.gcInterval)
+	}
 	if cfg.data == "" {
 		if !cfg.demo {
 			return usageErr("serve needs --data DIR (or --demo for a temporary demo catalog)")
@@ -91,6 +104,16 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 		if cfg.data, err = os.MkdirTemp("", "tagflow-demo-"); err != nil {
 			return fmt.Errorf("make a demo data directory: %w", err)
 		}
+		// Registered before the store's Close, so it runs after it.
+		tmp := cfg.data
+		defer func() {
+			if err := os.RemoveAll(tmp); err != nil {
+				log.Error().Err(err).Str("data", tmp).Msg("removing the temporary demo data")
+				return
+			}
+			log.Info().Str("data", tmp).Msg("removed the temporary demo data")
+		}()
+		log.Warn().Str("data", tmp).Msg("demo without --data: the data is temporary and is removed at shutdown")
 	}
 	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
@@ -158,8 +181,10 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	return nil
 }
 
-// load opens the catalog and the registry, creates and bootstraps the org on first start,
-// and loads the fixtures for the demo.
+// load opens the catalog and the registry and, on the first start only, creates the org,
+// loads the demo fixtures and bootstraps the admin (DESIGN §6). A later start uses the org
+// the store holds: it never bootstraps again, never reloads the fixtures, and never
+// rewrites the token file.
 func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolog.Logger) (*tags.Service, *access.Registry, error) {
 	repo, err := catalog.Open(ctx, store)
 	if err != nil {
@@ -169,32 +194,67 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 	if err != nil {
 		return nil, nil, err
 	}
-	if !repo.HasOrg(cfg.org) {
-		if err := repo.CreateOrg(ctx, cfg.org); err != nil {
-			return nil, nil, err
-		}
+	org, err := storeOrg(repo.Orgs(), cfg.org, cfg.data)
+	if err != nil {
+		return nil, nil, err
 	}
-	if _, ok := reg.Principal(cfg.org, "user:admin"); !ok {
-		path := filepath.Join(cfg.data, "admin.token")
-		if _, err := reg.Bootstrap(ctx, cfg.org, func(secret string) error { return writeSecret(path, secret+"\n") }); err != nil {
+	if !repo.HasOrg(org) {
+		if err := repo.CreateOrg(ctx, org); err != nil {
 			return nil, nil, err
 		}
-		log.Warn().Str("org", cfg.org).Str("token_file", path).Msg("created the org's admin; its token is in the file (shown once: keep it safe)")
 	}
 	svc, err := tags.Open(ctx, repo, log)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The admin is the last thing the first start writes: an org without one is a first
+	// start that did not finish, and is finished now (the fixtures again change nothing
+	// that anyone could have changed: without an admin nobody could write).
+	if _, ok := reg.Principal(org, "user:admin"); ok {
+		if cfg.demo {
+			log.Info().Str("org", org).Msg("demo: the fixtures were loaded on the first start; keeping what the store holds")
+		}
+		return svc, reg, nil
+	}
 	if cfg.demo {
 		for _, d := range fixtures.Documents() {
-			res, err := svc.Deploy(ctx, tags.DeployRequest{Org: cfg.org, Branch: catalog.MainBranch, Document: d.Data, Deployer: "user:admin"})
+			res, err := svc.Deploy(ctx, tags.DeployRequest{Org: org, Branch: catalog.MainBranch, Document: d.Data, Deployer: "user:admin"})
 			if err != nil {
 				return nil, nil, fmt.Errorf("demo fixture %s: %w", d.Name, err)
 			}
 			log.Info().Str("fixture", d.Name).Int("added", len(res.Added)).Bool("changed", res.Changed).Msg("demo fixture loaded")
 		}
 	}
+	path := filepath.Join(cfg.data, "admin.token")
+	if _, err := reg.Bootstrap(ctx, org, func(secret string) error { return writeSecret(path, secret+"\n") }); err != nil {
+		return nil, nil, err
+	}
+	log.Warn().Str("org", org).Str("token_file", path).Msg("created the org's admin; its token is in the file (shown once: keep it safe)")
 	return svc, reg, nil
+}
+
+// storeOrg decides the org a start serves: the one the store holds, or on an empty store
+// the one asked for (default "default"). Asking for another than the store holds is an
+// error, never a second org.
+func storeOrg(orgs []string, asked, data string) (string, error) {
+	switch {
+	case len(orgs) == 0 && asked == "":
+		return "default", nil
+	case len(orgs) == 0:
+		return asked, nil
+	case asked == "" && len(orgs) == 1:
+		return orgs[0], nil
+	case asked == "":
+		return "", usageErr("the store in %s holds the orgs %s; choose one with --org", data, strings.Join(orgs, ", "))
+	case slices.Contains(orgs, asked):
+		return asked, nil
+	}
+	held := fmt.Sprintf("org %q", orgs[0])
+	if len(orgs) > 1 {
+		held = "orgs " + strings.Join(orgs, ", ")
+	}
+	return "", usageErr("the store in %s holds %s, not %q: --org names the org on the first start only; leave it out or pass --org %s",
+		data, held, asked, orgs[0])
 }
 
 // writeSecret writes a secret file readable by its owner only, durably: a temporary file

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func newTestHTTPClient() *http.Client {
+	return &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
+// userWithEmail is a change a demo user makes: User gains email, and a new featureset
+// reads it, so that the fixture's User (without email) can no longer be deployed.
+const userWithEmail = `datasets:
+  - name: User
+    description: Users of the app, one row per user.
+    tags: [PII]
+    fields:
+      - {name: uid, type: int, key: true}
+      - {name: city, type: str}
+      - {name: email, type: str}
+      - {name: updated_at, type: datetime}
+featuresets:
+  - name: Contact
+    features:
+      - {name: email, type: str, from: [User.email]}
+`
+
+// TestDemoKeepsChangesAcrossRestarts: the demo loads its fixtures on the first start
+// only; a later start keeps what users changed, also a change that the fixtures would
+// refuse to overwrite.
+func TestDemoKeepsChangesAcrossRestarts(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, data, "--demo")
+	mustContain(t, "log of the first demo start", readFile(t, s.log), `"demo fixture loaded"`)
+	before := s.branches(t)["main"]
+	mustRun(t, 0, s.env(), userWithEmail, "deploy", "-f", "-")
+	changed := s.branches(t)["main"]
+	if code, _ := s.terminate(t); code != 0 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+
+	for i := 0; i < 2; i++ {
+		s = startServer(t, data, "--demo")
+		log := readFile(t, s.log)
+		mustNotContain(t, "log of a later demo start", log, `"demo fixture loaded"`, "created the org's admin")
+		r := mustRun(t, 0, s.env(), "", "get", "User")
+		mustContain(t, "get User after a restart of the demo", r.stdout, "email")
+		mustRun(t, 0, s.env(), "", "get", "Contact.email")
+		if got := s.branches(t)["main"]; got != changed || got.AssetCount != before.AssetCount+1 {
+			t.Errorf("after restart %d main is %+v; want %+v as the change left it", i+1, got, changed)
+		}
+		if code, _ := s.terminate(t); code != 0 {
+			t.Fatalf("SIGTERM: exit %d", code)
+		}
+	}
+}
+
+// TestDemoWithoutDataIsTemporary: serve --demo without --data runs on a temporary
+// directory, says so, and removes it at shutdown.
+func TestDemoWithoutDataIsTemporary(t *testing.T) {
+	tmp := t.TempDir()
+	s := startWithoutData(t, []string{"TMPDIR=" + tmp}, "serve", "--demo", "--log-format", "json")
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "tagflow-demo-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("the running demo has %d temporary directories in TMPDIR: %v", len(dirs), dirs)
+	}
+	tok, err := os.ReadFile(filepath.Join(dirs[0], "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.token = strings.TrimSpace(string(tok))
+	mustRun(t, 0, s.env(), "", "get", "User")
+	if code, _ := s.terminate(t); code != 0 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+	log := readFile(t, s.log)
+	mustContain(t, "log of a temporary demo", log, "the data is temporary", "removed the temporary demo data")
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the demo left %d entries in TMPDIR: %v", len(left), left)
+	}
+}
+
+// startWithoutData starts the binary with args and --addr on a free port, without the
+// --data that startServer adds, and waits until it is ready.
+func startWithoutData(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		port := strconv.Itoa(freePort(t))
+		logf, err := os.CreateTemp(t.TempDir(), "serve-*.log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, append(args, "--addr", "127.0.0.1:"+port)...)
+		cmd.Env = append(baseEnv(), env...)
+		cmd.Stdout, cmd.Stderr = logf, logf
+		s := &server{t: t, url: "http://127.0.0.1:" + port, log: logf.Name(), cmd: cmd, exited: make(chan struct{}),
+			http: newTestHTTPClient()}
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start %s: %v", bin, err)
+		}
+		logf.Close()
+		go func() {
+			s.waitErr = cmd.Wait()
+			close(s.exited)
+		}()
+		t.Cleanup(s.stop)
+		err = s.waitReady()
+		if err == nil {
+			return s
+		}
+		s.stop()
+		if log := readFile(t, s.log); attempt == 2 || !strings.Contains(log, "address already in use") {
+			t.Fatalf("start %v: %v\nserver log:\n%s", args, err, log)
+		}
+	}
+}
