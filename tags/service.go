@@ -110,6 +110,9 @@ func (s *Service) View(org, branch string) (*View, error) {
 	v := s.views[key(org, branch)]
 	s.mu.RUnlock()
 	if v == nil {
+		if _, _, err := s.repo.Head(org, branch); err != nil {
+			return nil, err // with a "did you mean" for a case slip
+		}
 		return nil, &catalog.Error{Op: "branch", Kind: catalog.NotFound, Path: branch, Msg: fmt.Sprintf("branch %q does not exist", branch)}
 	}
 	return v, nil

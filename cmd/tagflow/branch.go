@@ -23,6 +23,7 @@ func newBranch(g *globals) *cobra.Command {
 	var from string
 	create := &cobra.Command{
 		Use: "create NAME", Short: "Create a branch as a copy of another (default main)", Args: cobra.ExactArgs(1),
+		Example: "tagflow branch create dev\ntagflow branch create dev/jane --from dev",
 		RunE: func(_ *cobra.Command, args []string) error {
 			c, err := g.client()
 			if err != nil {
@@ -69,6 +70,7 @@ func newBranch(g *globals) *cobra.Command {
 	}
 	del := &cobra.Command{
 		Use: "delete NAME", Short: "Delete a branch (not main)", Args: cobra.ExactArgs(1),
+		Example: "tagflow branch delete dev",
 		RunE: func(_ *cobra.Command, args []string) error {
 			c, err := g.client()
 			if err != nil {

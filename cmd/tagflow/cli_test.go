@@ -326,7 +326,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", withToken, []string{"deploy", "-f", fennel, "--bogus"}, "unknown flag: --bogus"},
 		{"unknown output format", withToken, []string{"get", "User", "-o", "yaml"}, `--output must be text or json, not "yaml"`},
 		{"output format on deploy", withToken, []string{"deploy", "-f", fennel, "-o", "yaml"}, "--output"},
-		{"get without a path", withToken, []string{"get"}, "accepts 1 arg"},
+		{"get without a path", withToken, []string{"get"}, "get needs PATH, got none"},
 		{"unknown command", withToken, []string{"frobnicate"}, "unknown command"},
 		{"missing document", withToken, []string{"deploy", "-f", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
 		{"no token", []string{server}, []string{"get", "User"}, "no token"},

@@ -55,9 +55,10 @@ type assetInfo struct {
 func newGet(g *globals) *cobra.Command {
 	var branch string
 	cmd := &cobra.Command{
-		Use:   "get PATH",
-		Short: "Show a dataset, field (Ds.col), featureset or feature",
-		Args:  cobra.ExactArgs(1),
+		Use:     "get PATH",
+		Short:   "Show a dataset, field (Ds.col), featureset or feature",
+		Example: "tagflow get User\ntagflow get User.city --branch dev",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			c, err := g.client()
 			if err != nil {

@@ -84,10 +84,11 @@ func newRoot() (*cobra.Command, *globals) {
 		if g.output != "text" && g.output != "json" {
 			return usageErr("--output must be text or json, not %q", g.output)
 		}
-		return nil
+		return checkFlagGroups(cmd)
 	}
 	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
 	root.AddCommand(newAdmin(g))
+	usageRules(root) // last: it applies to every command added above
 	return root, g
 }
 

@@ -135,13 +135,13 @@ func TestServeFlagErrors(t *testing.T) {
 		{"unknown log level", []string{"--data", "DATA", "--log-level", "nope"}, "--log-level"},
 		{"unknown log format", []string{"--data", "DATA", "--log-format", "xml"}, "--log-format"},
 		{"no data and no demo", nil, "needs --data"},
-		{"an argument", []string{"--data", "DATA", "extra"}, "unknown command"},
+		{"an argument", []string{"--data", "DATA", "extra"}, "serve takes no arguments"},
 		{"negative deploy limit", []string{"--data", "DATA", "--max-deploy-bytes", "-1"}, "--max-deploy-bytes -1: a limit must be a positive number"},
 		{"zero deploy limit", []string{"--data", "DATA", "--max-deploy-bytes", "0"}, "--max-deploy-bytes 0"},
 		{"zero graphql limit", []string{"--data", "DATA", "--max-graphql-bytes", "0"}, "--max-graphql-bytes 0"},
 		{"negative graphql limit", []string{"--demo", "--max-graphql-bytes", "-5"}, "--max-graphql-bytes -5"},
 		{"negative gc interval", []string{"--data", "DATA", "--gc-interval", "-1s"}, "--gc-interval -1s"},
-		{"a limit that is no number", []string{"--data", "DATA", "--max-deploy-bytes", "1MB"}, `--max-deploy-bytes`},
+		{"a limit that is no number", []string{"--data", "DATA", "--max-deploy-bytes", "1MB"}, `--max-deploy-bytes "1MB": use a whole number`},
 		{"unknown flag", []string{"--data", "DATA", "--port", "1"}, "unknown flag"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
