@@ -4,7 +4,7 @@ BIN       := bin/tagflow
 DEMO_DATA ?= data/demo
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: all build demo test vet fmt-check unit fuzz bench clean
+.PHONY: all build demo test vet fmt-check tidy-check unit fuzz bench clean
 
 all: build
 
@@ -18,12 +18,18 @@ demo: build
 	@echo "tagflow demo on http://$(ADDR)  (token: $(DEMO_DATA)/admin.token)"
 	$(BIN) serve --demo --data $(DEMO_DATA) --addr $(ADDR)
 
-# Every test: formatting, vet, and the whole suite under the race detector.
-test: fmt-check vet unit
+# Every test: formatting, tidy modules, vet, and the whole suite under the race detector
+# (which needs a C compiler: cgo).
+test: fmt-check tidy-check vet unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# go.mod and go.sum as `go mod tidy` would write them (direct dependencies not marked
+# indirect, no stale sums).
+tidy-check:
+	@if ! $(GO) mod tidy -diff; then echo "go.mod or go.sum is not tidy: run 'go mod tidy' and commit the result"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
