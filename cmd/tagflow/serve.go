@@ -45,12 +45,15 @@ func newServe() *cobra.Command {
 		Short: "Run the tagflow server (GraphQL, REST deploys, health and metrics)",
 		Long: `Run the tagflow server on an embedded Badger store in --data.
 
-On first start with an empty data directory it creates the org (--org), a user admin
-holding the admin role, and writes the admin's token to DATA/admin.token (mode 0600).
---demo loads the fixture catalogs (Fennel, Acme, JHUAPL, Fennel roles) and, without
---data, runs on a new temporary directory.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), cfg) },
+The first start on an empty data directory creates the org (--org, default "default"), a
+user admin holding the admin role, and writes the admin's token to DATA/admin.token (mode
+0600). Later starts serve the org the store holds (a different --org is an error) and never
+rewrite the token file; "tagflow admin reset-token" replaces a lost one.
+--demo loads the fixture catalogs (Fennel, Acme, JHUAPL, Fennel roles) on the first start
+only, and without --data runs on a new temporary directory that shutdown removes.`,
+		Example: "tagflow serve --data /var/lib/tagflow\ntagflow serve --demo",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), cfg) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.data, "data", envOr("TAGFLOW_DATA", ""), "data directory (env TAGFLOW_DATA); required unless --demo")

@@ -15,6 +15,7 @@ import (
 // flag values of the wrong kind, and flag groups (mutually exclusive, required).
 func usageRules(root *cobra.Command) {
 	root.SetFlagErrorFunc(flagError)
+	root.InitDefaultCompletionCmd() // now, not at Execute, so that the walk reaches it
 	walk(root, func(c *cobra.Command) {
 		if c.HasSubCommands() {
 			c.SuggestionsMinimumDistance = 2

@@ -29,6 +29,7 @@ func TestUsageInOurWords(t *testing.T) {
 		{[]string{"admin", "reset"}, []string{`unknown command "reset" for tagflow admin`, "reset-token"}},
 		{[]string{"admin"}, []string{"tagflow admin needs a command: reset-token"}},
 		{[]string{}, []string{"tagflow needs a command:", "branch", "deploy", "serve"}},
+		{[]string{"completion"}, []string{"tagflow completion needs a command: bash, fish, powershell, zsh"}},
 		{[]string{"frobnicate"}, []string{`unknown command "frobnicate" for tagflow;`}},
 		{[]string{"get"}, []string{"tagflow get needs PATH, got none", "e.g. tagflow get User"}},
 		{[]string{"get", "User", "City"}, []string{`tagflow get needs PATH, got 2 arguments ("User" "City")`}},
