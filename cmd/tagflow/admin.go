@@ -54,7 +54,7 @@ func resetToken(ctx context.Context, data, org string) (string, string, int, err
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return "", "", 0, usageErr("%s holds no tagflow store (no %s); the first start of the server creates it", data, dir)
 	}
-	if err := checkUnlocked(dir); err != nil {
+	if err := checkUnlocked(dir, "stop the server first: reset-token works offline"); err != nil {
 		return "", "", 0, err
 	}
 	store, err := badgerstore.Open(badgerstore.Options{Dir: dir, GCInterval: -1, Log: zerolog.Nop()})
@@ -85,18 +85,22 @@ func resetToken(ctx context.Context, data, org string) (string, string, int, err
 	return path, org, n, nil
 }
 
-// checkUnlocked fails if a process holds the store's directory lock: Badger takes an
-// exclusive flock on the directory while it is open, so the server runs on it. Badger's own
-// error says so only in prose, hence the check before opening.
-func checkUnlocked(dir string) error {
+// checkUnlocked fails, with hint, if a process holds the store's directory lock: Badger
+// takes an exclusive flock on the directory while it is open, so a server runs on it.
+// Badger's own error says so only in prose, hence the check before opening. A directory
+// that does not exist yet is not locked.
+func checkUnlocked(dir, hint string) error {
 	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
 	defer f.Close()
 	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
-		return usageErr("the store in %s is in use: a tagflow server runs on it; stop the server first (reset-token works offline)", filepath.Dir(dir))
+		return usageErr("the store in %s is in use: a tagflow server runs on it; %s", filepath.Dir(dir), hint)
 	}
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", dir, err)

@@ -95,6 +95,11 @@ func TestResetToken(t *testing.T) {
 
 	r := mustRun(t, 1, nil, "", "admin", "reset-token", "--data", data)
 	mustContain(t, "reset-token while the server runs", r.stderr, "in use", "stop the server first")
+	r = serveExit(t, data)
+	if r.code != 1 {
+		t.Fatalf("a second server on the same data: want exit 1, got %s", r)
+	}
+	mustContain(t, "a second server on the same data", r.stderr, "in use: a tagflow server runs on it")
 	if got := readFile(t, tokenFile); got != old+"\n" {
 		t.Fatalf("a refused reset-token changed admin.token")
 	}

@@ -144,6 +144,10 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	go func() { served <- srv.Serve(ln) }()
 	log.Info().Str("addr", "http://"+ln.Addr().String()).Str("data", cfg.data).Msg("listening; loading the catalog")
 
+	if err := checkUnlocked(filepath.Join(cfg.data, "badger"), "one data directory serves one server"); err != nil {
+		_ = srv.Close()
+		return err
+	}
 	store, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(cfg.data, "badger"), Log: log})
 	if err != nil {
 		_ = srv.Close()
@@ -215,7 +219,7 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 	// that anyone could have changed: without an admin nobody could write).
 	if _, ok := reg.Principal(org, "user:admin"); ok {
 		if cfg.demo {
-			log.Info().Str("org", org).Msg("demo: the fixtures were loaded on the first start; keeping what the store holds")
+			log.Info().Str("org", org).Msg("demo: not the first start, so the fixtures are not loaded again; serving what the store holds")
 		}
 		return svc, reg, nil
 	}
