@@ -289,6 +289,14 @@ func writeSecret(path, s string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// The rename is durable once the directory is synced.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("write %s: sync its directory: %w", path, err)
+		}
+	}
 	return nil
 }
 

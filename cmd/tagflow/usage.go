@@ -77,9 +77,12 @@ func argsError(cmd *cobra.Command, args []string) error {
 		got = fmt.Sprintf("%d arguments (%s)", len(args), quoteAll(args))
 	}
 	var msg string
-	if want == "" || strings.HasPrefix(want, "-") {
+	switch {
+	case want == "" || strings.HasPrefix(want, "-"):
 		msg = fmt.Sprintf("%s takes no arguments, got %s", cmd.CommandPath(), got)
-	} else {
+	case strings.HasPrefix(want, "["):
+		msg = fmt.Sprintf("%s takes only %s, got %s", cmd.CommandPath(), want, got)
+	default:
 		msg = fmt.Sprintf("%s needs %s, got %s", cmd.CommandPath(), want, got)
 	}
 	if ex, _, _ := strings.Cut(strings.TrimSpace(cmd.Example), "\n"); ex != "" {

@@ -124,3 +124,27 @@ func TestBranchNameRules(t *testing.T) {
 		t.Errorf("branches after the refused names: %v", b)
 	}
 }
+
+// TestArgsErrorWording: the wording for the shapes of Use lines a new command may have.
+func TestArgsErrorWording(t *testing.T) {
+	for _, tc := range []struct {
+		use  string
+		args cobra.PositionalArgs
+		got  []string
+		want string
+	}{
+		{"ls [PREFIX]", cobra.MaximumNArgs(1), []string{"a", "b"}, `tagflow ls takes only [PREFIX], got 2 arguments ("a" "b")`},
+		{"impact PATH", cobra.ExactArgs(1), nil, "tagflow impact needs PATH, got none (tagflow impact --help tells more)"},
+		{"delete PATH...", cobra.MinimumNArgs(1), nil, "tagflow delete needs PATH..., got none"},
+		{"search --tag T", cobra.NoArgs, []string{"PII"}, `tagflow search takes no arguments, got 1 argument ("PII")`},
+	} {
+		root := &cobra.Command{Use: "tagflow"}
+		c := &cobra.Command{Use: tc.use, Args: tc.args, RunE: func(*cobra.Command, []string) error { return nil }}
+		root.AddCommand(c)
+		usageRules(root)
+		err := c.Args(c, tc.got)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s with %q: %v, want %q", tc.use, tc.got, err, tc.want)
+		}
+	}
+}
