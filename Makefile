@@ -11,7 +11,8 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/tagflow
 
-# Build everything and serve the demo catalog (the fixtures) on $(ADDR).
+# Build everything and serve the demo catalog on $(ADDR): the fixtures are loaded on the
+# first start on $(DEMO_DATA) only; later starts keep what was changed.
 # The admin token is written to $(DEMO_DATA)/admin.token.
 demo: build
 	@mkdir -p $(DEMO_DATA)
