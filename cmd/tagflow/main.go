@@ -86,7 +86,7 @@ func newRoot() (*cobra.Command, *globals) {
 		}
 		return nil
 	}
-	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
+	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g), newDelete(g), newSearch(g), newLs(g))
 	return root, g
 }
 
