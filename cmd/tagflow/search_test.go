@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/tagflow/tagflow/fixtures/synth"
 )
 
 func TestSearchCommand(t *testing.T) {
@@ -88,4 +90,37 @@ func TestLsCommand(t *testing.T) {
 	r = mustRun(t, 2, s.env(), "", "ls", "--branch", "nope")
 	mustContain(t, "ls --branch nope", r.stderr, "NOT_FOUND")
 	mustRun(t, 1, s.env(), "", "ls", "a", "b")
+}
+
+// ls and search page through more than one page of the API (1,000 a page).
+func TestLsAndSearchPageThrough(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	s.mustDeploy(t, synth.YAML(synth.Options{Datasets: 1100, Fields: 1, Featuresets: 2, Seed: 7, NoDescription: true}), "main")
+
+	r := mustRun(t, 0, s.env(), "", "ls", "gen")
+	if n := strings.Count(r.stdout, "\n"); n != 1+1100+2 {
+		t.Errorf("ls gen: %d lines, want %d", n, 1+1100+2)
+	}
+	r = mustRun(t, 0, s.env(), "", "ls", "-o", "json")
+	var listed []listedAsset
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1102 {
+		t.Fatalf("ls -o json: %d assets, %v", len(listed), err)
+	}
+	for i := 1; i < len(listed); i++ {
+		if listed[i-1].Path >= listed[i].Path {
+			t.Fatalf("ls out of order at %d: %s, %s", i, listed[i-1].Path, listed[i].Path)
+		}
+	}
+	r = mustRun(t, 0, s.env(), "", "search", "--kind", "FIELD", "--limit", "0", "-o", "json")
+	var found struct {
+		TotalCount int           `json:"totalCount"`
+		Nodes      []listedAsset `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &found); err != nil || found.TotalCount != 1100 || len(found.Nodes) != 1100 {
+		t.Fatalf("search --kind FIELD --limit 0: %d of %d, %v", len(found.Nodes), found.TotalCount, err)
+	}
+	r = mustRun(t, 0, s.env(), "", "search", "--kind", "FIELD", "--limit", "1050", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &found); err != nil || len(found.Nodes) != 1050 {
+		t.Fatalf("search --limit 1050: %d, %v", len(found.Nodes), err)
+	}
 }
