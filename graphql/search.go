@@ -1,0 +1,135 @@
+package graphql
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/catalog"
+	"github.com/tagflow/tagflow/tags"
+)
+
+type searchArgs struct {
+	Branch gql.NullString
+	Text   *string
+	Kind   *string
+	Tags   *[]string
+	Owner  *string
+	First  gql.NullInt
+	After  *string
+}
+
+// Search resolves Query.search: a scan of the branch (tags.View.Search), paged like
+// datasets with the same opaque cursor.
+func (r *Resolver) Search(ctx context.Context, args searchArgs) (*assetConnectionResolver, error) {
+	branch := branchOr(args.Branch)
+	c, err := r.authorize(ctx, access.ReadDefinitions, "", branch)
+	if err != nil {
+		return nil, err
+	}
+	q, err := searchQuery(args)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.svc.View(c.Org, branch)
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	res, err := v.Search(ctx, q)
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	out := &assetConnectionResolver{total: res.Total, hasNext: res.HasNext, nodes: make([]*assetResolver, len(res.Hits))}
+	for i, h := range res.Hits {
+		out.nodes[i] = newAssetResolver(v, h.Asset, h.Member)
+	}
+	return out, nil
+}
+
+// searchQuery checks the arguments of search and turns them into a query.
+func searchQuery(args searchArgs) (tags.SearchQuery, error) {
+	q := tags.SearchQuery{First: 100}
+	if args.First.Value != nil {
+		q.First = int(*args.First.Value)
+	}
+	if q.First < 0 || q.First > MaxPage {
+		return q, argError("first must be between 0 and %d, not %d", MaxPage, q.First)
+	}
+	after, err := decodeCursor(args.After)
+	if err != nil {
+		return q, err
+	}
+	q.After = after
+	if args.Text != nil {
+		q.Text = *args.Text
+	}
+	if args.Kind != nil {
+		switch *args.Kind {
+		case "DATASET":
+			q.Kind = catalog.KindDataset
+		case "FIELD":
+			q.Kind = catalog.KindField
+		case "FEATURESET":
+			q.Kind = catalog.KindFeatureset
+		case "FEATURE":
+			q.Kind = catalog.KindFeature
+		default: // the schema's enum lets nothing else through
+			return q, argError("kind %q is not DATASET, FIELD, FEATURESET or FEATURE", *args.Kind)
+		}
+	}
+	if args.Tags != nil {
+		for _, t := range *args.Tags {
+			if strings.HasPrefix(t, "~") {
+				return q, argError("tags %q: search finds present tags; a cancellation (~t) is not a tag an asset has", t)
+			}
+			if err := catalog.ValidateTagName(t); err != nil {
+				return q, argError("tags %q: %v", t, err)
+			}
+		}
+		q.Tags = *args.Tags
+	}
+	if args.Owner != nil && *args.Owner != "" {
+		if _, _, err := catalog.ParsePrincipalRef(*args.Owner); err != nil {
+			return q, argError("owner: %v", err)
+		}
+		q.Owner = *args.Owner
+	}
+	return q, nil
+}
+
+// decodeCursor reads an endCursor of a connection: the path the next page starts after.
+func decodeCursor(after *string) (string, error) {
+	if after == nil || *after == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*after)
+	if err != nil || !strings.HasPrefix(string(b), "p:") {
+		return "", argError("after %q is not a cursor from this API", *after)
+	}
+	return string(b[2:]), nil
+}
+
+type assetConnectionResolver struct {
+	total   int
+	nodes   []*assetResolver
+	hasNext bool
+}
+
+func (c *assetConnectionResolver) TotalCount() int32       { return int32(c.total) }
+func (c *assetConnectionResolver) Nodes() []*assetResolver { return c.nodes }
+func (c *assetConnectionResolver) PageInfo() *assetPageInfoResolver {
+	return &assetPageInfoResolver{c}
+}
+
+type assetPageInfoResolver struct{ c *assetConnectionResolver }
+
+func (p *assetPageInfoResolver) HasNextPage() bool { return p.c.hasNext }
+func (p *assetPageInfoResolver) EndCursor() *string {
+	if len(p.c.nodes) == 0 {
+		return nil
+	}
+	s := base64.RawURLEncoding.EncodeToString([]byte("p:" + p.c.nodes[len(p.c.nodes)-1].Path()))
+	return &s
+}
