@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -14,7 +16,14 @@ type Document struct {
 	Namespace     string
 	NamespaceLine int
 	Assets        []DocAsset
+	// OmittedProblems is how many problems ParseDocument found beyond those it returned
+	// (it returns at most MaxProblems).
+	OmittedProblems int
 }
+
+// MaxDescriptionBytes bounds a description (of an asset, member or pipeline): a
+// description is prose for people, and a 50 MB one would travel with every answer.
+const MaxDescriptionBytes = 64 << 10
 
 // DocAsset is one dataset or featureset as written in a document.
 type DocAsset struct {
@@ -58,20 +67,70 @@ type DocPipeline struct {
 type DocColumn struct {
 	Field string
 	From  []string
-	Line  int
+	Line  int // the line of the field's entry in columns:
 }
 
 // ParseDocument parses a YAML or JSON definitions document. It reports every problem of
 // shape it finds (syntax, unknown keys, wrong value kinds), each with its line; names and
 // references are checked later, by Resolve.
+//
+// At most MaxProblems problems are returned, the first by line; the document's
+// OmittedProblems counts the others.
 func ParseDocument(data []byte) (*Document, []Problem) {
+	if p := encodingProblem(data); p != nil {
+		return nil, []Problem{*p}
+	}
 	root, err := parseTree(data)
 	if err != nil {
 		return nil, []Problem{syntaxProblem(err)}
 	}
 	p := &docParser{}
+	p.anchors(root)
 	doc := p.document(root)
-	return doc, p.problems
+	ps, omitted := p.ps.done()
+	doc.OmittedProblems = omitted
+	// The parser names assets as written; inside a namespace their paths are NS/name (a
+	// written name starting with "/" is refused by Resolve, and named as written).
+	if doc.Namespace != "" {
+		for i := range ps {
+			if ps[i].Asset != "" && !strings.HasPrefix(ps[i].Asset, "/") {
+				ps[i].Asset = doc.Namespace + "/" + ps[i].Asset
+			}
+		}
+	}
+	return doc, ps
+}
+
+// encodingProblem reports the first byte that makes data no UTF-8 text: a byte of invalid
+// UTF-8, or NUL. encoding/json would silently replace invalid UTF-8 with U+FFFD, and
+// go-yaml's own error names no line. A document that starts with a UTF-16 byte order mark
+// is left to go-yaml, which reads UTF-16.
+func encodingProblem(data []byte) *Problem {
+	if bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		return nil
+	}
+	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+		return nil
+	}
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		what := ""
+		switch {
+		case r == 0:
+			what = "holds a NUL byte"
+		case r == utf8.RuneError && size == 1:
+			what = fmt.Sprintf("is not valid UTF-8 (byte 0x%02x)", data[off])
+		}
+		if what == "" {
+			off += size
+			continue
+		}
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		start := bytes.LastIndexByte(data[:off], '\n') + 1
+		col := 1 + utf8.RuneCount(data[start:off])
+		return &Problem{Line: line, Msg: fmt.Sprintf("the document %s at column %d; a definitions document is UTF-8 text", what, col)}
+	}
+	return nil
 }
 
 // parseTree turns the bytes into a YAML node tree, using encoding/json for JSON documents
@@ -132,7 +191,7 @@ func syntaxProblem(err error) Problem {
 }
 
 type docParser struct {
-	problems []Problem
+	ps problems
 	// keyLine is the line of the key whose value mapping's fn is handling: a key that does
 	// not belong is reported there, not on the line of its value (which for a block value
 	// is the next line).
@@ -140,7 +199,68 @@ type docParser struct {
 }
 
 func (p *docParser) add(line int, asset, format string, args ...any) {
-	p.problems = append(p.problems, Problem{Asset: asset, Line: line, Msg: fmt.Sprintf(format, args...)})
+	p.ps.add(line, asset, format, args...)
+}
+
+// anchors reports every YAML anchor (&name): like aliases and merge keys they make a
+// document hard to review, and one without an alias is refused all the same, so that the
+// rule is simple. A problem inside an asset names the asset.
+func (p *docParser) anchors(root *yaml.Node) {
+	anchor := func(n *yaml.Node, asset string) {
+		if n.Anchor != "" {
+			p.add(n.Line, asset, "YAML anchors (&%s) are not supported in definitions documents; write the value out", clip(n.Anchor))
+		}
+	}
+	var walk func(n *yaml.Node, asset string)
+	walk = func(n *yaml.Node, asset string) {
+		anchor(n, asset)
+		for _, c := range n.Content {
+			walk(c, asset)
+		}
+	}
+	if root == nil {
+		return
+	}
+	if root.Kind != yaml.MappingNode {
+		walk(root, "")
+		return
+	}
+	anchor(root, "")
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		walk(k, "")
+		if (k.Value != "datasets" && k.Value != "featuresets") || v.Kind != yaml.SequenceNode {
+			walk(v, "")
+			continue
+		}
+		anchor(v, "")
+		for _, item := range v.Content {
+			walk(item, writtenName(item))
+		}
+	}
+}
+
+// writtenName is the name: of an asset's mapping as written, or "".
+func writtenName(n *yaml.Node) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if v := n.Content[i+1]; n.Content[i].Value == "name" && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			return v.Value
+		}
+	}
+	return ""
+}
+
+// description reads a description, refusing one over MaxDescriptionBytes.
+func (p *docParser) description(n *yaml.Node, asset, what string) string {
+	s, ok := p.scalar(n, asset, what)
+	if ok && len(s) > MaxDescriptionBytes {
+		p.add(n.Line, asset, "%s is %d bytes, over the limit of %d KiB", what, len(s), MaxDescriptionBytes>>10)
+		return ""
+	}
+	return s
 }
 
 func (p *docParser) document(root *yaml.Node) *Document {
@@ -196,7 +316,7 @@ func (p *docParser) asset(n *yaml.Node, kind AssetKind) DocAsset {
 		switch key {
 		case "name":
 		case "description":
-			a.Description, _ = p.scalar(v, a.Name, key)
+			a.Description = p.description(v, a.Name, key)
 		case "owner":
 			var ok bool
 			a.Owner, ok = p.scalar(v, a.Name, key)
@@ -260,7 +380,7 @@ func (p *docParser) member(n *yaml.Node, parent string, kind AssetKind) DocMembe
 				p.add(v.Line, at, "%s has an empty type", word)
 			}
 		case "description":
-			m.Description, _ = p.scalar(v, at, key)
+			m.Description = p.description(v, at, key)
 		case "tags":
 			m.Tags = p.strings(v, at, key)
 			m.TagsLine = v.Line
@@ -303,7 +423,7 @@ func (p *docParser) pipeline(n *yaml.Node, asset string) *DocPipeline {
 			pl.Inputs = p.strings(v, asset, "pipeline inputs")
 			pl.InputsLine = v.Line
 		case "description":
-			pl.Description, _ = p.scalar(v, asset, "pipeline description")
+			pl.Description = p.description(v, asset, "pipeline description")
 		case "columns":
 			pl.HasColumns = true
 			if v.Kind != yaml.MappingNode {
@@ -311,11 +431,19 @@ func (p *docParser) pipeline(n *yaml.Node, asset string) *DocPipeline {
 				return
 			}
 			p.mapping(v, asset, func(field string, from *yaml.Node) {
-				col := DocColumn{Field: field, Line: from.Line}
-				if from.Kind == yaml.ScalarNode && from.Tag != "!!null" {
+				col := DocColumn{Field: field, Line: p.keyLine}
+				at := MemberPath(asset, field)
+				switch {
+				case from.Kind == yaml.ScalarNode && from.Tag != "!!null":
 					col.From = []string{from.Value} // one input field may be written without a list
-				} else {
-					col.From = p.strings(from, MemberPath(asset, field), "columns")
+				case from.Kind == yaml.ScalarNode || from.Kind == yaml.SequenceNode && len(from.Content) == 0:
+					// An empty mapping would make the field a child of nothing: it would
+					// drop every input's tags (PII) without a ~tag. DESIGN §3.
+					col.From = []string{}
+					p.add(col.Line, at, "pipeline columns maps %q to no input fields; leave %s out of columns to make it fail-closed (every input field is its parent), or name its input fields",
+						clip(field), clip(field))
+				default:
+					col.From = p.strings(from, at, "columns")
 				}
 				pl.Columns = append(pl.Columns, col)
 			})

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -64,13 +65,32 @@ func TestDocumentProblems(t *testing.T) {
 		{name: "JSON list", doc: "[\n{\"name\": \"A\"}]",
 			want: []wantProblem{{"", 1, "must be a mapping"}}},
 		{name: "YAML alias", doc: "datasets:\n  - &a {name: A}\n  - *a\n",
-			want: []wantProblem{{"", 3, "datasets: YAML aliases are not supported"}}},
+			want: []wantProblem{{"A", 2, "YAML anchors (&a) are not supported"}, {"", 3, "datasets: YAML aliases are not supported"}}},
 		{name: "YAML alias value", doc: "datasets:\n  - name: A\n    tags: &t [PII]\n  - name: B\n    tags: *t\n",
-			want: []wantProblem{{"B", 5, "tags: YAML aliases are not supported"}}},
+			want: []wantProblem{{"A", 3, "YAML anchors (&t) are not supported"}, {"B", 5, "tags: YAML aliases are not supported"}}},
 		{name: "YAML alias in a list", doc: "datasets:\n  - name: &n A\n    tags: [*n]\n",
-			want: []wantProblem{{"A", 3, "tags must hold strings, not an alias"}}},
+			want: []wantProblem{{"A", 2, "YAML anchors (&n)"}, {"A", 3, "tags must hold strings, not an alias"}}},
 		{name: "YAML merge key", doc: "datasets:\n  - &a {name: A}\n  - <<: *a\n    name: B\n",
-			want: []wantProblem{{"B", 3, "merge keys (<<) are not supported"}}},
+			want: []wantProblem{{"A", 2, "YAML anchors (&a)"}, {"B", 3, "merge keys (<<) are not supported"}}},
+		// The README says anchors are refused: without an alias too.
+		{name: "YAML anchor without an alias", doc: "datasets:\n  - name: A\n    tags: &t [PII]\n",
+			want: []wantProblem{{"A", 3, "YAML anchors (&t) are not supported in definitions documents"}}},
+		{name: "YAML anchor on a list of assets", doc: "datasets: &all\n  - name: A\n",
+			want: []wantProblem{{"", 1, "YAML anchors (&all)"}}},
+		{name: "YAML anchor on a field in a namespace", doc: "namespace: ns\ndatasets:\n  - name: A\n    fields:\n      - &f {name: x, type: int}\n",
+			want: []wantProblem{{"ns/A", 5, "YAML anchors (&f)"}}},
+		{name: "YAML anchor on a key", doc: "&k datasets: []\n",
+			want: []wantProblem{{"", 1, "YAML anchors (&k)"}}},
+
+		// Encoding: the first bad byte, with its line and column, in YAML and JSON alike.
+		{name: "invalid UTF-8 in YAML", doc: "datasets:\n  - name: A\n    description: caf\xe9\n",
+			want: []wantProblem{{"", 3, "the document is not valid UTF-8 (byte 0xe9) at column 21"}}},
+		{name: "invalid UTF-8 in JSON", doc: "{\"datasets\": [\n  {\"name\": \"A\", \"description\": \"caf\xe9\"}\n]}",
+			want: []wantProblem{{"", 2, "the document is not valid UTF-8 (byte 0xe9) at column 36"}}},
+		{name: "NUL in YAML", doc: "datasets:\n  - name: Ä\x00\n",
+			want: []wantProblem{{"", 2, "the document holds a NUL byte at column 12"}}},
+		{name: "NUL in JSON", doc: "{\"datasets\": [\n\n{\"name\": \"A\"}\x00]}",
+			want: []wantProblem{{"", 3, "the document holds a NUL byte at column 14"}}},
 		{name: "second YAML document", doc: "datasets: []\n---\ndatasets: [{name: A}]\n",
 			want: []wantProblem{{"", 2, `holds one YAML document; found a second after "---"`}}},
 		{name: "second YAML document invalid", doc: "datasets: []\n---\ndatasets: [\n",
@@ -139,6 +159,19 @@ func TestDocumentProblems(t *testing.T) {
 			want: []wantProblem{{"A", 4, "pipeline has no inputs:"}}},
 		{name: "pipeline with empty inputs", doc: "datasets:\n  - name: A\n    pipeline: {inputs: []}\n",
 			want: []wantProblem{{"A", 3, "pipeline inputs is empty"}}},
+		// DESIGN §3: an empty list in columns would drop every input's tags without a ~tag.
+		{name: "columns maps a field to an empty list", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: x, type: int}]\n    pipeline: {inputs: [User], columns: {x: []}}\n",
+			want: []wantProblem{{"A.x", 4, `pipeline columns maps "x" to no input fields; leave x out of columns to make it fail-closed`}}},
+		{name: "columns maps a field to null", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: x, type: int}]\n    pipeline: {inputs: [User], columns: {x: null}}\n",
+			want: []wantProblem{{"A.x", 4, `pipeline columns maps "x" to no input fields`}}},
+		{name: "columns maps a field to nothing", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: x, type: int}]\n    pipeline:\n      inputs: [User]\n      columns:\n        x:\n",
+			want: []wantProblem{{"A.x", 7, `pipeline columns maps "x" to no input fields`}}},
+		{name: "columns maps a field to an empty list in JSON", base: baseUser,
+			doc:  "{\"datasets\": [{\"name\": \"A\", \"fields\": [{\"name\": \"x\", \"type\": \"int\"}],\n  \"pipeline\": {\"inputs\": [\"User\"], \"columns\": {\"x\": []}}}]}",
+			want: []wantProblem{{"A.x", 2, `pipeline columns maps "x" to no input fields`}}},
 		{name: "columns not a mapping", base: baseUser, doc: "datasets:\n  - name: A\n    pipeline: {inputs: [User], columns: [User.uid]}\n",
 			want: []wantProblem{{"A", 3, "pipeline columns must map output fields to lists of input fields, not a list"}}},
 
@@ -149,6 +182,20 @@ func TestDocumentProblems(t *testing.T) {
 			want: []wantProblem{{"sales/or.ders", 2, `bad name: segment 2 ("or.ders")`}}},
 		{name: "bad field name", doc: "datasets:\n  - name: A\n    fields: [{name: \"a b \", type: int}]\n",
 			want: []wantProblem{{"A.a b ", 3, "bad name:"}}},
+		// A bad name is reported with everything else wrong with the asset.
+		{name: "bad asset name hides nothing", doc: "datasets:\n  - name: sales/or.ders\n    owner: \"\"\n    tags: [\"P II\"]\n" +
+			"    fields: [{name: x, type: integer}, {name: \"y.z\", type: list}]\n    pipeline: {inputs: [\"a//b\"]}\n",
+			want: []wantProblem{
+				{"sales/or.ders", 2, `bad name: segment 2 ("or.ders")`},
+				{"sales/or.ders", 3, "owner is empty"},
+				{"sales/or.ders", 4, `tag "P II" contains ' '`},
+				{"sales/or.ders.x", 5, `unknown type "integer"`},
+				{"sales/or.ders.y.z", 5, "bad name:"},
+				{"sales/or.ders.y.z", 5, `type "list"`},
+				{"sales/or.ders", 6, `pipeline input "a//b": segment 2`},
+			}},
+		{name: "absolute asset name hides nothing", doc: "namespace: ns\ndatasets:\n  - name: /A\n    owner: team:_x\n    fields: [{name: x, type: int, tags: [\"~~P\"]}]\n",
+			want: []wantProblem{{"/A", 3, `may not start with "/"`}, {"/A", 4, `may not start with "_"`}, {"/A.x", 5, `tag "~P"`}}},
 		{name: "duplicate dataset", doc: "datasets:\n  - name: A\n  - name: B\n  - name: A\n",
 			want: []wantProblem{{"A", 4, `dataset "A" is declared twice (first as a dataset on line 2)`}}},
 		{name: "dataset and featureset share a path", doc: "datasets:\n  - name: A\nfeaturesets:\n  - name: A\n",
@@ -157,6 +204,15 @@ func TestDocumentProblems(t *testing.T) {
 			want: []wantProblem{{"A.x", 5, `field "x" is declared twice (first on line 4)`}}},
 		{name: "duplicate feature", doc: "featuresets:\n  - name: F\n    features: [{name: f, type: int}, {name: f, type: int}]\n",
 			want: []wantProblem{{"F.f", 3, `feature "f" is declared twice (first on line 3)`}}},
+
+		// Descriptions are bounded.
+		{name: "asset description too long", doc: "datasets:\n  - name: A\n    description: " + strings.Repeat("d", MaxDescriptionBytes+1) + "\n",
+			want: []wantProblem{{"A", 3, "description is 65537 bytes, over the limit of 64 KiB"}}},
+		{name: "field description too long", doc: "namespace: ns\ndatasets:\n  - name: A\n    fields:\n      - name: x\n        type: int\n        description: " + strings.Repeat("d", 70000) + "\n",
+			want: []wantProblem{{"ns/A.x", 7, "description is 70000 bytes, over the limit of 64 KiB"}}},
+		{name: "pipeline description too long", doc: "{\"datasets\": [{\"name\": \"A\",\n \"pipeline\": {\"inputs\": [\"A\"], \"description\": \"" + strings.Repeat("d", 1<<20) + "\"}}]}",
+			want: []wantProblem{{"A", 2, "pipeline description is 1048576 bytes, over the limit of 64 KiB"}}},
+		{name: "description at the limit", doc: "datasets:\n  - name: A\n    description: " + strings.Repeat("d", MaxDescriptionBytes) + "\n"},
 
 		// Tags and owners.
 		{name: "tag and its cancellation", doc: "datasets:\n  - name: A\n    tags: [PII, stripe, \"~PII\"]\n",
@@ -190,7 +246,7 @@ func TestDocumentProblems(t *testing.T) {
 			want: []wantProblem{{"A.uid", 9, `column lineage "B.x" reads B, which is not an input of the pipeline`}}},
 		{name: "column lineage from a missing field", base: baseUser,
 			doc:  "datasets:\n  - name: A\n    fields:\n      - {name: uid, type: int}\n    pipeline:\n      inputs: [User]\n      columns: {uid: User.id}\n",
-			want: []wantProblem{{"A.uid", 4, `column lineage names "User.id", but User has no field "id"`}}},
+			want: []wantProblem{{"A.uid", 7, `column lineage names "User.id", but User has no field "id"`}}},
 		{name: "column lineage for a missing output field", base: baseUser,
 			doc:  "datasets:\n  - name: A\n    fields: [{name: uid, type: int}]\n    pipeline:\n      inputs: [User]\n      columns:\n        id: [User.uid]\n",
 			want: []wantProblem{{"A.id", 7, `pipeline columns names "id", which is not a field of A`}}},
@@ -202,7 +258,23 @@ func TestDocumentProblems(t *testing.T) {
 			want: []wantProblem{{"F.uid", 4, `from "User.id" does not exist`}}},
 		{name: "from a missing dataset", base: baseUser,
 			doc:  "featuresets:\n  - name: F\n    features:\n      - {name: uid, type: int, from: [user.uid]}\n",
-			want: []wantProblem{{"F.uid", 4, `from "user.uid" does not exist (did you mean "User"?`}}},
+			want: []wantProblem{{"F.uid", 4, `from "user.uid" does not exist (did you mean "User.uid"?`}}},
+		// "Did you mean" for a case slip in a member name, in from and in columns.
+		{name: "from a field, case hint", base: baseUser,
+			doc:  "featuresets:\n  - name: F\n    features:\n      - {name: c, type: str, from: [User.City]}\n",
+			want: []wantProblem{{"F.c", 4, `from "User.City" does not exist (did you mean "User.city"? names are case-sensitive)`}}},
+		{name: "from a field of a dataset with another case", base: baseUser,
+			doc:  "featuresets:\n  - name: F\n    features:\n      - {name: c, type: str, from: [user.City]}\n",
+			want: []wantProblem{{"F.c", 4, `(did you mean "User.city"?`}}},
+		{name: "column lineage from a field, case hint", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: c, type: str}]\n    pipeline: {inputs: [User], columns: {c: [User.City]}}\n",
+			want: []wantProblem{{"A.c", 4, `but User has no field "City" (did you mean "User.city"? names are case-sensitive)`}}},
+		{name: "column lineage from an input, case hint", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: c, type: str}]\n    pipeline: {inputs: [User], columns: {c: [user.city]}}\n",
+			want: []wantProblem{{"A.c", 4, `reads user, which is not an input of the pipeline (did you mean "User.city"?`}}},
+		{name: "column lineage for an output field, case hint", base: baseUser,
+			doc:  "datasets:\n  - name: A\n    fields: [{name: city, type: str}]\n    pipeline:\n      inputs: [User]\n      columns:\n        City: [User.city]\n",
+			want: []wantProblem{{"A.City", 7, `which is not a field of A (did you mean "A.city"?`}}},
 		{name: "from a whole featureset",
 			doc:  "featuresets:\n  - name: G\n    features: [{name: g, type: int}]\n  - name: F\n    features:\n      - {name: f, type: int, from: [G]}\n",
 			want: []wantProblem{{"F.f", 6, `from "G" is a whole featureset; name its features (G.feature)`}}},
@@ -236,14 +308,18 @@ func TestDocumentProblems(t *testing.T) {
 		{name: "field removed while a feature reads it", base: baseReaders,
 			doc:  "datasets:\n  - name: ns/A\n    fields: [{name: y, type: int}]\n",
 			want: []wantProblem{{"ns/A.x", 2, "ns/A.x is removed from ns/A, but F still reads it (from of feature f)"}}},
+		// DESIGN §2: no deploy changes an asset's kind, read or not.
 		{name: "dataset becomes a featureset", base: baseReaders,
 			doc: "featuresets:\n  - name: ns/A\n    features: [{name: x, type: int}, {name: y, type: int}]\n",
 			want: []wantProblem{
-				{"ns/A", 2, "ns/A changes kind to featureset, but ns/B still reads it"},
-				{"ns/A", 2, "ns/A changes kind to featureset, but X still reads it"},
-				{"ns/A.y", 3, "ns/A.y changes kind to featureset, but X still reads it (column lineage)"},
-				{"ns/A.x", 3, "ns/A.x changes kind to featureset, but F still reads it (from of feature f)"},
+				{"ns/A", 2, "ns/A is a dataset on the branch and this document declares it a featureset; an asset's kind never changes: remove it first (a prune deploy), then deploy it anew"},
 			}},
+		{name: "featureset becomes a dataset", base: baseReaders,
+			doc:  "datasets:\n  - name: F\n    fields: [{name: f, type: int}]\n",
+			want: []wantProblem{{"F", 2, "F is a featureset on the branch and this document declares it a dataset"}}},
+		{name: "dataset nobody reads becomes a featureset", base: baseUser,
+			doc:  "namespace: x\nfeaturesets:\n  - name: /User\n",
+			want: []wantProblem{{"/User", 3, `may not start with "/"`}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,7 +352,7 @@ func TestManyProblems(t *testing.T) {
 		{"User", 13, `dataset "User" is declared twice (first as a dataset on line 4)`},
 		{"", 15, "a dataset without a name"},
 		{"Orders", 17, `unknown key "colour"`},
-		{"Orders.total", 18, `column lineage names "User.amount", but User has no field "amount"`},
+		{"Orders.total", 21, `column lineage names "User.amount", but User has no field "amount"`},
 		{"Orders", 20, `pipeline input "Missing" does not exist`},
 		{"Orders", 20, `pipeline input "UserFeatures" is a featureset`},
 		{"Orders", 20, `pipeline input "user" does not exist (did you mean "User"?`},
@@ -384,14 +460,13 @@ datasets:
       - {name: id, type: int, key: true, description: the id, tags: [~PII]}
       - {name: country, type: " map[str, list[ float ]] "}
   - name: ByCountry
-    fields: [{name: country, type: str}, {name: n, type: int}, {name: z, type: int}]
+    fields: [{name: country, type: str}, {name: n, type: int}]
     pipeline:
       description: nightly job
       inputs: [Customer]
       columns:
         country: Customer.country
         n: [Customer.id, Customer.country, Customer.id]
-        z: []
   - name: Empty
     pipeline: {inputs: [Customer], columns: {}}
 featuresets:
@@ -414,7 +489,7 @@ featuresets:
 	if pl.Description != "nightly job" {
 		t.Errorf("pipeline description %q", pl.Description)
 	}
-	if got := encode(pl.Columns); got != `{"country":["Customer.country"],"n":["Customer.country","Customer.id"],"z":[]}` {
+	if got := encode(pl.Columns); got != `{"country":["Customer.country"],"n":["Customer.country","Customer.id"]}` {
 		t.Errorf("columns = %s", got)
 	}
 	if pl := ch.Get("Empty").Pipeline; pl.Columns == nil || len(pl.Columns) != 0 {
@@ -429,5 +504,82 @@ func TestEmptyOwnerIsAProblem(t *testing.T) {
 	doc, ps := ParseDocument([]byte("datasets:\n  - name: A\n    owner: \"\"\n    fields: [{name: x, type: int}]\n"))
 	if doc == nil || len(ps) != 1 || ps[0].Line != 3 || ps[0].Asset != "A" || !strings.Contains(ps[0].Msg, "owner is empty") {
 		t.Fatalf("problems = %v", ps)
+	}
+}
+
+// TestProblemListsAreBounded checks that each step keeps the first MaxProblems problems by
+// line and counts the others, however many there are (DESIGN §6: a document with 300,000
+// bad names answered 40 MB).
+func TestProblemListsAreBounded(t *testing.T) {
+	const n = 3*MaxProblems + 7
+	var parse, resolve, planned strings.Builder
+	parse.WriteString("datasets:\n")
+	resolve.WriteString("datasets:\n")
+	planned.WriteString("datasets:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&parse, "  - {name: A%d, colour: red}\n", i)                  // a parser problem each
+		fmt.Fprintf(&resolve, "  - {name: \"A%d/\"}\n", i)                        // a bad name each
+		fmt.Fprintf(&planned, "  - {name: A%d, pipeline: {inputs: [Nope]}}\n", i) // an unknown input each
+	}
+	check := func(t *testing.T, ps []Problem, omitted int, msg string) {
+		t.Helper()
+		if len(ps) != MaxProblems || omitted != n-MaxProblems {
+			t.Fatalf("%d problems listed, %d omitted; want %d and %d", len(ps), omitted, MaxProblems, n-MaxProblems)
+		}
+		SortProblems(ps)
+		for i, p := range ps {
+			if p.Line != i+2 || !strings.Contains(p.Msg, msg) {
+				t.Fatalf("problem %d: %s; want the first problems by line", i, describe(p))
+			}
+		}
+	}
+	t.Run("parse", func(t *testing.T) {
+		doc, ps := ParseDocument([]byte(parse.String()))
+		check(t, ps, doc.OmittedProblems, `unknown key "colour"`)
+	})
+	t.Run("resolve", func(t *testing.T) {
+		doc, ps := ParseDocument([]byte(resolve.String()))
+		if len(ps) != 0 {
+			t.Fatal(problemList(ps))
+		}
+		res, ps := Resolve(doc)
+		check(t, ps, res.OmittedProblems, "bad name")
+	})
+	t.Run("plan", func(t *testing.T) {
+		doc, _ := ParseDocument([]byte(planned.String()))
+		res, _ := Resolve(doc)
+		ch, ps := Plan(EmptySnapshot, res, PlanOptions{})
+		check(t, ps, ch.OmittedProblems, `pipeline input "Nope" does not exist`)
+	})
+	t.Run("first problems", func(t *testing.T) {
+		ps := make([]Problem, 2500)
+		for i := range ps {
+			ps[i] = Problem{Line: len(ps) - i}
+		}
+		ps = FirstProblems(ps)
+		if len(ps) != MaxProblems || ps[0].Line != 1 || ps[MaxProblems-1].Line != MaxProblems {
+			t.Fatalf("FirstProblems: %d problems, lines %d..%d", len(ps), ps[0].Line, ps[len(ps)-1].Line)
+		}
+	})
+}
+
+// TestErrorMessageOfManyProblems checks that the message says the total and how many are
+// listed.
+func TestErrorMessageOfManyProblems(t *testing.T) {
+	ps := make([]Problem, MaxProblems)
+	for i := range ps {
+		ps[i] = Problem{Line: i + 1, Asset: "A", Msg: "bad"}
+	}
+	err := &Error{Op: "deploy main", Kind: InvalidDefinition, Msg: "the document is invalid", Problems: ps, TotalProblems: 300000}
+	want := "deploy main: the document is invalid (300000 problems; the first 1000 are listed: line 1: A: bad; line 2: A: bad; line 3: A: bad; and 299997 more)"
+	if got := err.Error(); got != want {
+		t.Errorf("message\n%s\nwant\n%s", got, want)
+	}
+	if got := ProblemCountOf(fmt.Errorf("wrapped: %w", err)); got != 300000 {
+		t.Errorf("ProblemCountOf = %d", got)
+	}
+	small := &Error{Kind: InvalidDefinition, Msg: "invalid", Problems: ps[:2]}
+	if got := small.Error(); got != "invalid (2 problems: line 1: A: bad; line 2: A: bad)" || small.ProblemCount() != 2 {
+		t.Errorf("message %q, count %d", got, small.ProblemCount())
 	}
 }

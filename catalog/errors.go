@@ -47,8 +47,23 @@ type Error struct {
 	Kind     Kind      // what went wrong, for the transports
 	Path     string    // the asset or branch concerned, if any
 	Msg      string    // a human sentence, if Err does not say it
-	Problems []Problem // every problem of a definitions document
-	Err      error     // the underlying error, if any
+	Problems []Problem // the problems of a definitions document: the first MaxProblems
+	// TotalProblems is how many problems there were in all, listed or not; zero means
+	// len(Problems).
+	TotalProblems int
+	Err           error // the underlying error, if any
+}
+
+// MaxProblems is how many problems an answer lists at most; it says how many there were in
+// all besides, so that a document with 300,000 bad names answers in kilobytes.
+const MaxProblems = 1000
+
+// ProblemCount is how many problems there were in all.
+func (e *Error) ProblemCount() int {
+	if e.TotalProblems > len(e.Problems) {
+		return e.TotalProblems
+	}
+	return len(e.Problems)
 }
 
 func (e *Error) Error() string {
@@ -65,14 +80,18 @@ func (e *Error) Error() string {
 		b.WriteString(strings.ToLower(strings.ReplaceAll(e.Kind.String(), "_", " ")))
 	}
 	if len(e.Problems) > 0 {
-		fmt.Fprintf(&b, " (%d problem", len(e.Problems))
-		if len(e.Problems) > 1 {
+		n := e.ProblemCount()
+		fmt.Fprintf(&b, " (%d problem", n)
+		if n > 1 {
 			b.WriteString("s")
+		}
+		if n > len(e.Problems) {
+			fmt.Fprintf(&b, "; the first %d are listed", len(e.Problems))
 		}
 		b.WriteString(": ")
 		for i, p := range e.Problems {
 			if i == 3 {
-				fmt.Fprintf(&b, "; and %d more", len(e.Problems)-3)
+				fmt.Fprintf(&b, "; and %d more", n-3)
 				break
 			}
 			if i > 0 {
@@ -128,6 +147,58 @@ func ProblemsOf(err error) []Problem {
 		return e.Problems
 	}
 	return nil
+}
+
+// ProblemCountOf returns how many document problems err stands for, listed or not.
+func ProblemCountOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.ProblemCount()
+	}
+	return 0
+}
+
+// FirstProblems sorts problems (SortProblems) and returns the first MaxProblems of them.
+func FirstProblems(ps []Problem) []Problem {
+	SortProblems(ps)
+	if len(ps) > MaxProblems {
+		clear(ps[MaxProblems:])
+		ps = ps[:MaxProblems:MaxProblems]
+	}
+	return ps
+}
+
+// problems collects the problems of one step of a deploy check. It keeps the first
+// MaxProblems in the order of SortProblems and counts the others, so that memory stays
+// bounded however bad the document; the order is the order of adding until it must trim.
+type problems struct {
+	list    []Problem
+	omitted int
+}
+
+func (p *problems) add(line int, asset, format string, args ...any) {
+	p.list = append(p.list, Problem{Asset: asset, Line: line, Msg: fmt.Sprintf(format, args...)})
+	if len(p.list) >= 2*MaxProblems {
+		p.trim()
+	}
+}
+
+// trim keeps the first MaxProblems problems. A stable sort keeps problems of the same line
+// and asset in the order they were added, whatever trims came before.
+func (p *problems) trim() {
+	if len(p.list) <= MaxProblems {
+		return
+	}
+	SortProblems(p.list)
+	p.omitted += len(p.list) - MaxProblems
+	clear(p.list[MaxProblems:])
+	p.list = p.list[:MaxProblems]
+}
+
+// done returns the problems kept, at most MaxProblems, and how many were left out.
+func (p *problems) done() ([]Problem, int) {
+	p.trim()
+	return p.list, p.omitted
 }
 
 // ErrKeyNotFound is returned by a Txn's Get for an absent key.

@@ -23,6 +23,20 @@ var fuzzDocs = []string{
 	"featuresets:\n  - name: F\n    features: [{name: f, type: 'map[str, optional[int]]', from: [/A.x, F]}]\n",
 	"[1, 2, {\"a\": null}]",
 	"datasets:\n  - name: A\n    fields: [{name: x, type: int, key: yes}, {name: x}]\n",
+	// Issue 7: anchors, bad bytes, empty column mappings, bad names with other problems,
+	// namespaced problems, case slips, long descriptions, and kinds.
+	"datasets:\n  - name: A\n    tags: &t [PII]\n",
+	"&k datasets: &d\n  - &a {name: A}\n",
+	"datasets:\n  - name: caf\xe9\n",
+	"{\"datasets\": [{\"name\": \"caf\xe9\"}]}",
+	"datasets:\n  - name: A\x00\n",
+	"{\"datasets\": [{\"name\": \"A\"}]}\x00",
+	"datasets:\n  - name: A\n    fields: [{name: x, type: int}]\n    pipeline: {inputs: [A], columns: {x: [], y: null, z:}}\n",
+	"datasets:\n  - name: a//b\n    owner: \"\"\n    fields: [{name: \"x y \", type: integer}]\n",
+	"namespace: o\ndatasets:\n  - name: D\n    owner: \"\"\n  - name: /E\n",
+	"datasets:\n  - name: U\n    fields: [{name: city, type: str}]\n  - name: V\n    fields: [{name: c, type: str}]\n    pipeline: {inputs: [U], columns: {C: [u.City]}}\n" +
+		"featuresets:\n  - name: U\n    features: [{name: f, type: str, from: [U.City]}]\n",
+	"datasets:\n  - name: A\n    description: " + strings.Repeat("d", MaxDescriptionBytes+1) + "\n",
 }
 
 func addDocSeeds(f *testing.F) {

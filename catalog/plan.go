@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"bytes"
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -24,6 +23,10 @@ type Change struct {
 	Added   []string // sorted paths of new datasets and featuresets
 	Changed []string // sorted paths of changed ones (a changed member changes its parent)
 	Removed []string // sorted paths of removed ones
+
+	// OmittedProblems is how many problems Plan found beyond those it returned (at most
+	// MaxProblems).
+	OmittedProblems int
 
 	lower map[string]string // lower-cased path -> path, built for hints on first need
 }
@@ -48,7 +51,8 @@ func (c *Change) Get(path string) *Asset {
 // Plan checks a resolved document against the branch state base and returns the change it
 // makes, and every problem at once. A change with problems may be checked further (for
 // cycles) but must not be committed. Resolve's problems do not stop Plan: the assets it
-// resolved are checked all the same, so that one deploy reports everything.
+// resolved are checked all the same, so that one deploy reports everything. An asset whose
+// kind differs from the branch's (dataset ↔ featureset) is a problem: DESIGN §2.
 func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) {
 	var ps problems
 	if opts.Prune && res.Namespace == "" {
@@ -62,6 +66,10 @@ func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) 
 		old := base.Get(a.Path)
 		rec := a
 		if old != nil {
+			if old.Kind != a.Kind {
+				ps.add(res.Line(a.Path), a.Path, "%s is a %s on the branch and this document declares it a %s; an asset's kind never changes: remove it first (a prune deploy), then deploy it anew",
+					a.Path, kindWord(old.Kind), kindWord(a.Kind))
+			}
 			rec = carryOver(a, old)
 			if bytes.Equal(encodeAsset(old), encodeAsset(rec)) {
 				continue
@@ -92,7 +100,9 @@ func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) 
 		checkRefs(ch, res, a, &ps)
 	}
 	checkDangling(ch, res, &ps)
-	return ch, ps.list
+	list, omitted := ps.done()
+	ch.OmittedProblems = omitted
+	return ch, list
 }
 
 // carryOver returns the record of a deployed over old: what a deploy does not own — the
@@ -142,8 +152,8 @@ func checkRefs(ch *Change, res *Resolved, a *Asset, ps *problems) {
 					continue // the input itself was reported
 				}
 				if t.Member(col) == nil {
-					ps.add(res.Line(MemberPath(a.Path, m.Name)), MemberPath(a.Path, m.Name),
-						"column lineage names %q, but %s has no field %q", f, ds, col)
+					ps.add(res.columnLine(a.Path, m.Name), MemberPath(a.Path, m.Name),
+						"column lineage names %q, but %s has no field %q%s", f, ds, col, foldHint(ds, col, memberNames(t)))
 				}
 			}
 		}
@@ -163,7 +173,7 @@ func checkRefs(ch *Change, res *Resolved, a *Asset, ps *problems) {
 }
 
 // checkDangling reports assets that still read something the change removes: a removed
-// asset, a member dropped from a changed asset, or an asset whose kind changed.
+// asset or a member dropped from a changed asset. (A change of kind is refused by Plan.)
 func checkDangling(ch *Change, res *Resolved, ps *problems) {
 	gone := map[string]bool{}
 	for _, p := range ch.Removes {
@@ -180,11 +190,8 @@ func checkDangling(ch *Change, res *Resolved, ps *problems) {
 		if old == nil {
 			continue
 		}
-		if old.Kind != a.Kind {
-			gone[a.Path] = true
-		}
 		for _, m := range old.Members {
-			if a.Member(m.Name) == nil || old.Kind != a.Kind {
+			if a.Member(m.Name) == nil {
 				gone[MemberPath(a.Path, m.Name)] = true
 			}
 		}
@@ -199,9 +206,6 @@ func checkDangling(ch *Change, res *Resolved, ps *problems) {
 		verb := "is removed"
 		if ch.Get(owner) != nil {
 			verb = "is removed from " + owner
-			if ch.Get(owner).Kind != ch.Base.Get(owner).Kind {
-				verb = fmt.Sprintf("changes kind to %s", strings.ToLower(ch.Get(owner).Kind.String()))
-			}
 		}
 		ps.add(line, target, "%s %s, but %s still reads it (%s); change or remove %s in the same deploy", target, verb, reader.Path, how, reader.Path)
 	}
@@ -240,9 +244,15 @@ func checkDangling(ch *Change, res *Resolved, ps *problems) {
 	})
 }
 
-// hint suggests a near name for a missing reference: the same name with another case.
+// hint suggests a near name for a missing reference: the same name with another case, of
+// the asset or of the member ("User.City" for "User.city").
 func hint(ch *Change, ref string) string {
-	asset, _ := SplitMember(ref)
+	asset, member := SplitMember(ref)
+	if member != "" {
+		if a := ch.Get(asset); a != nil {
+			return foldHint(asset, member, memberNames(a))
+		}
+	}
 	if ch.lower == nil {
 		ch.lower = make(map[string]string, ch.Base.Len()+len(ch.Upserts))
 		ch.Base.All(func(a *Asset) bool {
@@ -254,10 +264,29 @@ func hint(ch *Change, ref string) string {
 		}
 	}
 	found := ch.lower[strings.ToLower(asset)]
-	if found != "" && found != asset {
-		return fmt.Sprintf(" (did you mean %q? names are case-sensitive)", found)
+	if found == "" || found == asset {
+		return ""
 	}
-	return ""
+	if member == "" {
+		return didYouMean(found)
+	}
+	if a := ch.Get(found); a != nil {
+		for _, m := range a.Members {
+			if strings.EqualFold(m.Name, member) {
+				member = m.Name
+				break
+			}
+		}
+	}
+	return didYouMean(MemberPath(found, member))
+}
+
+func memberNames(a *Asset) []string {
+	out := make([]string, len(a.Members))
+	for i, m := range a.Members {
+		out[i] = m.Name
+	}
+	return out
 }
 
 // SortProblems orders problems by line, then asset.

@@ -52,9 +52,19 @@ func TestNamespaceProblems(t *testing.T) {
 			[]wantProblem{{"team/A", 4, `pipeline input "team/User" does not exist`}}},
 		{"absolute reference to a missing asset", "namespace: team\nfeaturesets:\n  - name: F\n    features: [{name: f, type: int, from: [/Nope.x]}]\n",
 			[]wantProblem{{"team/F.f", 4, `from "Nope.x" does not exist`}}},
+		// Every problem names the absolute path, the parser's too, wherever namespace: is.
+		{"empty owner in a namespace", "namespace: o\ndatasets:\n  - name: D\n    owner: \"\"\n",
+			[]wantProblem{{"o/D", 4, "owner is empty"}}},
+		{"parser problems after the namespace key", "datasets:\n  - name: D\n    colour: red\n    fields: [{name: x}]\nnamespace: o\n",
+			[]wantProblem{{"o/D", 3, `unknown key "colour"`}, {"o/D.x", 4, "field has no type"}}},
+		{"featureset problems in a namespace", "namespace: o/p\nfeaturesets:\n  - name: F\n    pipeline: {inputs: [A]}\n    features: [{name: f, type: int, key: true}]\n",
+			[]wantProblem{{"o/p/F", 4, "a featureset has no pipeline"}, {"o/p/F.f", 5, "a feature has no key"}}},
+		{"document problems stay unnamed", "namespace: o\ndatasets:\n  - {fields: []}\nextra: 1\n",
+			[]wantProblem{{"", 3, "a dataset without a name"}, {"", 4, `unknown key "extra"`}}},
 		{"path too long with the namespace", "namespace: " + strings.Repeat("n", 200) + "/" + strings.Repeat("m", 200) + "/" + strings.Repeat("o", 200) +
 			"/" + strings.Repeat("p", 200) + "/" + strings.Repeat("r", 200) + "\ndatasets:\n  - name: " + strings.Repeat("q", 200) + "\n",
-			[]wantProblem{{strings.Repeat("q", 200), 3, "bad name: path is 1205 bytes, over the limit of 1024"}}},
+			[]wantProblem{{strings.Repeat("n", 200) + "/" + strings.Repeat("m", 200) + "/" + strings.Repeat("o", 200) + "/" + strings.Repeat("p", 200) + "/" +
+				strings.Repeat("r", 200) + "/" + strings.Repeat("q", 200), 3, "bad name: path is 1205 bytes, over the limit of 1024"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,9 @@ type Resolved struct {
 	Assets    []*Asset // in document order
 	byPath    map[string]int
 	lines     []DocAsset
+	// OmittedProblems is how many problems Resolve found beyond those it returned (at most
+	// MaxProblems); the parser's are counted in the Document.
+	OmittedProblems int
 }
 
 // Lookup returns the asset of the document at path, or nil.
@@ -42,7 +45,26 @@ func (r *Resolved) Line(path string) int {
 	return d.Line
 }
 
+// columnLine returns the line of field's entry in the columns: of the pipeline of the asset
+// at path, or 0.
+func (r *Resolved) columnLine(path, field string) int {
+	i, ok := r.byPath[path]
+	if !ok || r.lines[i].Pipeline == nil {
+		return 0
+	}
+	pl := r.lines[i].Pipeline
+	for _, c := range pl.Columns {
+		if c.Field == field {
+			return c.Line
+		}
+	}
+	return pl.Line
+}
+
 // Resolve makes the names of doc absolute and checks everything that needs no other state.
+// It returns at most MaxProblems problems, the first by line; the result's OmittedProblems
+// counts the others. An asset with a bad name is checked all the same (and left out of the
+// result), so that one deploy reports everything.
 func Resolve(doc *Document) (*Resolved, []Problem) {
 	var ps problems
 	r := &Resolved{Namespace: doc.Namespace, byPath: make(map[string]int, len(doc.Assets))}
@@ -58,8 +80,8 @@ func Resolve(doc *Document) (*Resolved, []Problem) {
 		if d.Name == "" {
 			continue // reported by the parser
 		}
-		a := r.asset(d, &ps)
-		if a == nil {
+		a, ok := r.asset(d, &ps)
+		if !ok {
 			continue
 		}
 		if j, dup := r.byPath[a.Path]; dup {
@@ -72,7 +94,9 @@ func Resolve(doc *Document) (*Resolved, []Problem) {
 		r.Assets = append(r.Assets, a)
 		r.lines = append(r.lines, *d)
 	}
-	return r, ps.list
+	list, omitted := ps.done()
+	r.OmittedProblems = omitted
+	return r, list
 }
 
 func validateNamespace(ns string) error {
@@ -91,17 +115,19 @@ func (r *Resolved) absolute(ref string) string {
 	return r.Namespace + "/" + ref
 }
 
-func (r *Resolved) asset(d *DocAsset, ps *problems) *Asset {
-	if strings.HasPrefix(d.Name, "/") {
-		ps.add(d.Line, d.Name, "an asset name is relative to the document's namespace and may not start with \"/\"")
-		return nil
-	}
+// asset checks one asset of the document; ok is false if its name is bad, and the asset
+// must then be left out (its other problems are reported all the same).
+func (r *Resolved) asset(d *DocAsset, ps *problems) (a *Asset, ok bool) {
 	path := r.absolute(d.Name)
-	if err := ValidatePath(path); err != nil {
-		ps.add(d.Line, d.Name, "bad name: %v", err)
-		return nil
+	ok = true
+	if strings.HasPrefix(d.Name, "/") {
+		path, ok = d.Name, false // named as written: its absolute path would hide the slip
+		ps.add(d.Line, path, "an asset name is relative to the document's namespace and may not start with \"/\"")
+	} else if err := ValidatePath(path); err != nil {
+		ok = false
+		ps.add(d.Line, path, "bad name: %v", err)
 	}
-	a := &Asset{Kind: d.Kind, Path: path, Description: d.Description}
+	a = &Asset{Kind: d.Kind, Path: path, Description: d.Description}
 	if d.Owner != "" {
 		if _, _, err := ParsePrincipalRef(d.Owner); err != nil {
 			ps.add(d.OwnerLine, path, "owner: %v", err)
@@ -115,15 +141,17 @@ func (r *Resolved) asset(d *DocAsset, ps *problems) *Asset {
 			continue
 		}
 		mpath := MemberPath(path, dm.Name)
-		if err := ValidateMemberName(dm.Name); err != nil {
-			ps.add(dm.Line, mpath, "bad name: %v", err)
-			continue
-		}
 		if line, dup := seen[dm.Name]; dup {
 			ps.add(dm.Line, mpath, "%s %q is declared twice (first on line %d)", memberWord(d.Kind), dm.Name, line)
 			continue
 		}
 		seen[dm.Name] = dm.Line
+		// A bad name is reported and the member checked all the same, but not kept.
+		goodName := true
+		if err := ValidateMemberName(dm.Name); err != nil {
+			ps.add(dm.Line, mpath, "bad name: %v", err)
+			goodName = false
+		}
 		m := Member{Name: dm.Name, Key: dm.Key, Description: dm.Description}
 		if dm.Type != "" {
 			t, err := NormalizeType(dm.Type)
@@ -149,12 +177,14 @@ func (r *Resolved) asset(d *DocAsset, ps *problems) *Asset {
 				m.From = append(m.From, abs)
 			}
 		}
-		a.Members = append(a.Members, m)
+		if goodName {
+			a.Members = append(a.Members, m)
+		}
 	}
 	if d.Pipeline != nil {
 		a.Pipeline = r.pipeline(d, path, seen, ps)
 	}
-	return a
+	return a, ok
 }
 
 func (r *Resolved) pipeline(d *DocAsset, path string, fields map[string]int, ps *problems) *Pipeline {
@@ -184,7 +214,7 @@ func (r *Resolved) pipeline(d *DocAsset, path string, fields map[string]int, ps 
 	for _, c := range dp.Columns {
 		fpath := MemberPath(path, c.Field)
 		if _, ok := fields[c.Field]; !ok {
-			ps.add(c.Line, fpath, "pipeline columns names %q, which is not a field of %s", clip(c.Field), path)
+			ps.add(c.Line, fpath, "pipeline columns names %q, which is not a field of %s%s", clip(c.Field), path, foldHint(path, c.Field, keysOf(fields)))
 			continue
 		}
 		from := make([]string, 0, len(c.From))
@@ -200,7 +230,7 @@ func (r *Resolved) pipeline(d *DocAsset, path string, fields map[string]int, ps 
 				continue
 			}
 			if !seen[ds] {
-				ps.add(c.Line, fpath, "column lineage %q reads %s, which is not an input of the pipeline", clip(f), ds)
+				ps.add(c.Line, fpath, "column lineage %q reads %s, which is not an input of the pipeline%s", clip(f), ds, inputHint(ds, member, pl.Inputs))
 				continue
 			}
 			from = append(from, abs)
@@ -247,15 +277,43 @@ func dedupSorted(s []string) []string {
 	return out
 }
 
+// foldHint suggests the member of asset that differs from name only by case, or says
+// nothing.
+func foldHint(asset, name string, members []string) string {
+	for _, m := range members {
+		if m != name && strings.EqualFold(m, name) {
+			return didYouMean(MemberPath(asset, m))
+		}
+	}
+	return ""
+}
+
+// inputHint suggests the input that differs from ds only by case, or says nothing.
+func inputHint(ds, member string, inputs []string) string {
+	for _, in := range inputs {
+		if in != ds && strings.EqualFold(in, ds) {
+			return didYouMean(MemberPath(in, member))
+		}
+	}
+	return ""
+}
+
+func didYouMean(path string) string {
+	return fmt.Sprintf(" (did you mean %q? names are case-sensitive)", path)
+}
+
+func keysOf(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out) // one answer for one document
+	return out
+}
+
 func memberWord(k AssetKind) string {
 	if k == KindFeatureset {
 		return "feature"
 	}
 	return "field"
-}
-
-type problems struct{ list []Problem }
-
-func (p *problems) add(line int, asset, format string, args ...any) {
-	p.list = append(p.list, Problem{Asset: asset, Line: line, Msg: fmt.Sprintf(format, args...)})
 }

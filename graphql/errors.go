@@ -14,6 +14,7 @@ type apiError struct {
 	kind     catalog.Kind // for the HTTP status (statusOf)
 	code     string       // codeOf(kind)
 	problems []catalog.Problem
+	count    int // how many problems there were in all; problems lists the first
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -23,6 +24,7 @@ func (e *apiError) Extensions() map[string]any {
 	ext := map[string]any{"code": e.code}
 	if e.problems != nil {
 		ext["problems"] = problemList(e.problems)
+		ext["problemCount"] = e.count
 	}
 	return ext
 }
@@ -43,7 +45,7 @@ func toAPI(err error) *apiError {
 	if errors.As(err, &ce) && k != catalog.Internal {
 		msg = ce.Error() // its own words, without the wrapping of the layers above
 	}
-	return &apiError{msg: msg, kind: k, code: codeOf(k), problems: catalog.ProblemsOf(err)}
+	return &apiError{msg: msg, kind: k, code: codeOf(k), problems: catalog.ProblemsOf(err), count: catalog.ProblemCountOf(err)}
 }
 
 // codeOf is the one mapping of error kinds to API codes.

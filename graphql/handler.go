@@ -145,6 +145,7 @@ func deployJSON(r *tags.DeployResult) gin.H {
 	return gin.H{
 		"changed": r.Changed, "added": r.Added, "changedAssets": r.ChangedAssets, "removed": r.Removed,
 		"tagChanges": changes, "errors": problemList(r.Errors), "version": r.Version,
+		"problemCount": r.ProblemCount,
 	}
 }
 

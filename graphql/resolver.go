@@ -296,6 +296,7 @@ func (d *deployResultResolver) Added() []string         { return d.r.Added }
 func (d *deployResultResolver) ChangedAssets() []string { return d.r.ChangedAssets }
 func (d *deployResultResolver) Removed() []string       { return d.r.Removed }
 func (d *deployResultResolver) Version() int32          { return int32(d.r.Version) }
+func (d *deployResultResolver) ProblemCount() int32     { return int32(d.r.ProblemCount) }
 func (d *deployResultResolver) TagChanges() []*tagChangeResolver {
 	out := make([]*tagChangeResolver, len(d.r.TagChanges))
 	for i := range d.r.TagChanges {

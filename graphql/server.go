@@ -215,13 +215,13 @@ func (s *Server) refuse(c *gin.Context, status int, code, msg string) {
 
 // abort answers with the REST error shape {"code", "message", "errors"}.
 func abort(c *gin.Context, status int, code, msg string) {
-	c.AbortWithStatusJSON(status, gin.H{"code": code, "message": msg, "errors": []problemJSON{}})
+	c.AbortWithStatusJSON(status, gin.H{"code": code, "message": msg, "errors": []problemJSON{}, "problemCount": 0})
 }
 
 func abortErr(c *gin.Context, err error) {
 	ae := toAPI(err)
 	problems := problemList(ae.problems)
-	c.AbortWithStatusJSON(statusOf(ae.kind), gin.H{"code": ae.code, "message": ae.msg, "errors": problems})
+	c.AbortWithStatusJSON(statusOf(ae.kind), gin.H{"code": ae.code, "message": ae.msg, "errors": problems, "problemCount": ae.count})
 }
 
 func withTimeout(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {

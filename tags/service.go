@@ -178,7 +178,8 @@ type DeployResult struct {
 	ChangedAssets []string // changed datasets and featuresets
 	Removed       []string
 	TagChanges    []TagChange
-	Errors        []catalog.Problem // dry run only: the problems that would refuse the deploy
+	Errors        []catalog.Problem // dry run only: the problems that would refuse the deploy (the first catalog.MaxProblems)
+	ProblemCount  int               // dry run only: how many problems there were in all
 	Version       int64             // the branch's version after the deploy
 }
 
@@ -202,10 +203,12 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	}
 	doc, problems := catalog.ParseDocument(req.Document)
 	var res *catalog.Resolved
+	omitted := 0 // problems each step counted but did not keep
 	if doc != nil {
 		var more []catalog.Problem
 		res, more = catalog.Resolve(doc)
 		problems = append(problems, more...)
+		omitted += doc.OmittedProblems + res.OmittedProblems
 	}
 	parsed := time.Since(start)
 
@@ -220,6 +223,9 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 		var more []catalog.Problem
 		ch, more = catalog.Plan(view.Snapshot, res, catalog.PlanOptions{Prune: req.Prune, Deployer: req.Deployer})
 		problems = append(problems, more...)
+		if ch != nil {
+			omitted += ch.OmittedProblems
+		}
 	}
 	if ch != nil {
 		for _, p := range lineage.CheckCycles(ch) {
@@ -228,14 +234,15 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 		}
 	}
 	if len(problems) > 0 {
-		catalog.SortProblems(problems)
+		total := len(problems) + omitted
+		problems = catalog.FirstProblems(problems)
 		if req.DryRun {
 			out := emptyResult(view.Catalog.Version)
-			out.Errors = problems
+			out.Errors, out.ProblemCount = problems, total
 			return out, nil
 		}
 		return nil, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
-			Msg: "the document is invalid; nothing was deployed", Problems: problems}
+			Msg: "the document is invalid; nothing was deployed", Problems: problems, TotalProblems: total}
 	}
 	out := emptyResult(view.Catalog.Version)
 	out.Changed = !ch.Empty()
