@@ -54,6 +54,10 @@ func codeOf(k catalog.Kind) string {
 		return k.String()
 	case catalog.TooLarge:
 		return "PAYLOAD_TOO_LARGE"
+	case catalog.TooExpensive:
+		return "COST_LIMIT"
+	case catalog.Timeout:
+		return "TIMEOUT"
 	}
 	return "INTERNAL"
 }
@@ -73,6 +77,10 @@ func statusOf(k catalog.Kind) int {
 		return http.StatusUnauthorized
 	case catalog.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case catalog.TooExpensive:
+		return http.StatusBadRequest
+	case catalog.Timeout:
+		return http.StatusGatewayTimeout
 	}
 	return http.StatusInternalServerError
 }

@@ -142,6 +142,9 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 		}
 		return true
 	})
+	if err := charge(ctx, 1+out.total+first); err != nil {
+		return nil, err
+	}
 	snap.Range(prefix, after, func(a *catalog.Asset) bool {
 		if a.Kind != kind {
 			return true

@@ -27,6 +27,9 @@ type Config struct {
 	// QueryTimeout bounds one GraphQL request; default 60 s. Deploys get DeployTimeout.
 	QueryTimeout  time.Duration
 	DeployTimeout time.Duration
+	// MaxRequestCost is the work one GraphQL request may do: nodes walked and items
+	// answered, over all its fields and aliases; default DefaultMaxRequestCost.
+	MaxRequestCost int64
 	// PublicMetrics serves /metrics without a token (for a scraper on a private network).
 	PublicMetrics bool
 	Log           zerolog.Logger
@@ -41,6 +44,9 @@ func (c *Config) defaults() {
 	}
 	if c.QueryTimeout <= 0 {
 		c.QueryTimeout = 60 * time.Second
+	}
+	if c.MaxRequestCost <= 0 {
+		c.MaxRequestCost = DefaultMaxRequestCost
 	}
 	if c.DeployTimeout <= 0 {
 		c.DeployTimeout = 10 * time.Minute
