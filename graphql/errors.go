@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -33,6 +34,9 @@ func toAPI(err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = &catalog.Error{Kind: catalog.Timeout, Msg: "the request ran past its deadline and was stopped"}
 	}
 	k := catalog.KindOf(err)
 	msg := err.Error()

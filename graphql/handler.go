@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,6 +170,10 @@ func (s *Server) restDeploy(c *gin.Context) {
 			return
 		}
 	}
+	if err := checkParams(c.Request.URL.RawQuery, deployParams); err != nil {
+		abortErr(c, err)
+		return
+	}
 	branch := c.DefaultQuery("branch", catalog.MainBranch)
 	dryRun, err1 := queryBool(c, "dryRun")
 	prune, err2 := queryBool(c, "prune")
@@ -196,8 +201,45 @@ func (s *Server) restDeploy(c *gin.Context) {
 		abortErr(c, err)
 		return
 	}
+	if dryRun && len(res.r.Errors) > 0 {
+		// A hook reads the status: an invalid document is 400 for a dry run too (DESIGN §6).
+		s.metrics.deploys.WithLabelValues("refused").Inc()
+		abortErr(c, &catalog.Error{Op: "deploy " + branch, Kind: catalog.InvalidDefinition, Path: branch,
+			Msg: "the document is invalid; nothing would be deployed (dry run)", Problems: res.r.Errors})
+		return
+	}
 	s.metrics.deploys.WithLabelValues(deployOutcome(res.r, dryRun)).Inc()
 	c.JSON(http.StatusOK, deployJSON(res.r))
+}
+
+// deployParams are the query parameters of POST /api/v1/deploy.
+var deployParams = []string{"branch", "dryRun", "prune"}
+
+// checkParams refuses a query parameter the endpoint does not know (a misspelled dryRun
+// must never deploy) and one given twice, naming them, with InvalidArgument.
+func checkParams(rawQuery string, known []string) error {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return catalog.Errorf("", catalog.InvalidArgument, "the query string %q is not valid: %v", rawQuery, err)
+	}
+	var problems []string
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		switch {
+		case !slices.Contains(known, k):
+			problems = append(problems, "unknown query parameter "+strconv.Quote(k))
+		case len(q[k]) > 1:
+			problems = append(problems, fmt.Sprintf("query parameter %q is given %d times", k, len(q[k])))
+		}
+	}
+	if len(problems) > 0 {
+		return catalog.Errorf("", catalog.InvalidArgument, "%s (known: %s); nothing was done", strings.Join(problems, "; "), strings.Join(known, ", "))
+	}
+	return nil
 }
 
 func deployOutcome(r *tags.DeployResult, dryRun bool) string {
