@@ -87,6 +87,7 @@ func newRoot() (*cobra.Command, *globals) {
 		return nil
 	}
 	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
+	root.AddCommand(newImpact(g))
 	return root, g
 }
 
