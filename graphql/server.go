@@ -84,6 +84,7 @@ func NewServer(cfg Config) *Server {
 		e.GET("/metrics", s.authenticate, s.serveMetrics)
 	}
 	e.GET("/graphql", s.graphiql)
+	e.GET("/graphql/assets/:file", s.graphiqlAsset)
 	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
 	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
 	e.NoRoute(func(c *gin.Context) {
