@@ -19,6 +19,8 @@ const (
 	Forbidden              // the caller may not do this
 	Unauthenticated        // the caller is not known
 	TooLarge               // the request is larger than allowed
+	TooExpensive           // the request would do more work than one request may; split it
+	Timeout                // the request ran past its deadline
 )
 
 func (k Kind) String() string {
@@ -37,6 +39,10 @@ func (k Kind) String() string {
 		return "UNAUTHENTICATED"
 	case TooLarge:
 		return "TOO_LARGE"
+	case TooExpensive:
+		return "COST_LIMIT"
+	case Timeout:
+		return "TIMEOUT"
 	}
 	return "INTERNAL"
 }

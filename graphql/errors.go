@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -36,6 +37,9 @@ func toAPI(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = &catalog.Error{Kind: catalog.Timeout, Msg: "the request ran past its deadline and was stopped"}
+	}
 	k := catalog.KindOf(err)
 	msg := err.Error()
 	if k == catalog.Internal {
@@ -56,6 +60,10 @@ func codeOf(k catalog.Kind) string {
 		return k.String()
 	case catalog.TooLarge:
 		return "PAYLOAD_TOO_LARGE"
+	case catalog.TooExpensive:
+		return "COST_LIMIT"
+	case catalog.Timeout:
+		return "TIMEOUT"
 	}
 	return "INTERNAL"
 }
@@ -75,6 +83,10 @@ func statusOf(k catalog.Kind) int {
 		return http.StatusUnauthorized
 	case catalog.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case catalog.TooExpensive:
+		return http.StatusBadRequest
+	case catalog.Timeout:
+		return http.StatusGatewayTimeout
 	}
 	return http.StatusInternalServerError
 }

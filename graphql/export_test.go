@@ -5,3 +5,6 @@ var (
 	WithCaller = withCaller
 	AddCode    = addCode
 )
+
+// CountExpensive is countExpensive, for its table test.
+var CountExpensive = countExpensive

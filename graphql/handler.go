@@ -3,10 +3,14 @@ package graphql
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	gql "github.com/graph-gophers/graphql-go"
@@ -16,16 +20,65 @@ import (
 )
 
 type gqlRequest struct {
-	Query         string         `json:"query"`
-	OperationName string         `json:"operationName"`
-	Variables     map[string]any `json:"variables"`
+	Query         string
+	OperationName string
+	Variables     map[string]any
+}
+
+// requestKeys are the keys a GraphQL request body may hold; extensions is read and ignored.
+var requestKeys = []string{"query", "variables", "operationName", "extensions"}
+
+// decodeRequest reads a GraphQL request body: a JSON object of requestKeys, each of the
+// JSON type it must have. Its errors say what is wrong in the words of the request.
+func decodeRequest(body []byte) (gqlRequest, *apiError) {
+	var req gqlRequest
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return req, argError("the body must be a JSON object {\"query\", \"variables\", \"operationName\", \"extensions\"}")
+	}
+	var unknown []string
+	for k := range raw {
+		if !slices.Contains(requestKeys, k) {
+			unknown = append(unknown, strconv.Quote(k))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return req, argError("unknown key %s in the request body (known: %s)", strings.Join(unknown, ", "), strings.Join(requestKeys, ", "))
+	}
+	field := func(key string, into any, want string) *apiError {
+		v, ok := raw[key]
+		if !ok || string(v) == "null" {
+			return nil
+		}
+		if json.Unmarshal(v, into) != nil {
+			return argError("%q in the request body must be %s", key, want)
+		}
+		return nil
+	}
+	var ext map[string]any
+	for _, err := range []*apiError{
+		field("query", &req.Query, "a string"),
+		field("operationName", &req.OperationName, "a string"),
+		field("variables", &req.Variables, "an object of variable values"),
+		field("extensions", &ext, "an object"),
+	} {
+		if err != nil {
+			return req, err
+		}
+	}
+	if req.Query == "" {
+		return req, &apiError{msg: "the request has no query", kind: catalog.InvalidArgument, code: "GRAPHQL_PARSE_FAILED"}
+	}
+	return req, nil
 }
 
 // graphql executes one GraphQL request. Errors of the query itself get the codes that
-// graphql-go leaves out: GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED.
+// graphql-go leaves out: GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED. A request that
+// is refused whole (its body, its cost, its deadline) answers one error with the HTTP
+// status of its kind; errors of an executed query answer 200.
 func (s *Server) graphql(c *gin.Context) {
 	b := s.state.Load()
-	var req gqlRequest
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -36,24 +89,36 @@ func (s *Server) graphql(c *gin.Context) {
 		gqlFail(c, http.StatusBadRequest, "INVALID_ARGUMENT", "could not read the request body")
 		return
 	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		gqlFail(c, http.StatusBadRequest, "GRAPHQL_PARSE_FAILED", "the body must be a JSON object {\"query\", \"variables\", \"operationName\"}: "+err.Error())
+	req, aerr := decodeRequest(body)
+	if aerr != nil {
+		gqlFail(c, statusOf(aerr.kind), aerr.code, aerr.msg)
 		return
 	}
-	if req.Query == "" {
-		gqlFail(c, http.StatusBadRequest, "GRAPHQL_PARSE_FAILED", "the request has no query")
+	if n := countExpensive(req.Query); n > MaxExpensiveFields {
+		aerr := expensiveRefusal(n)
+		gqlFail(c, statusOf(aerr.kind), aerr.code, aerr.msg)
 		return
 	}
-	ctx, cancel := withTimeout(c, s.cfg.QueryTimeout)
-	defer cancel()
+	ctx, done := withLimits(c.Request.Context(), s.cfg.QueryTimeout, s.cfg.MaxRequestCost)
+	defer done()
 	resp := b.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
+	if ctx.Err() != nil {
+		aerr := ctxErr(ctx)
+		status := statusOf(aerr.kind)
+		if aerr.code == "GRAPHQL_VALIDATION_FAILED" {
+			status = http.StatusOK // like graphql-go's own validation errors
+		}
+		gqlFail(c, status, aerr.code, aerr.msg)
+		return
+	}
 	for _, e := range resp.Errors {
 		addCode(e, resp.Data == nil)
 	}
 	c.JSON(http.StatusOK, resp)
 }
 
-// addCode gives every error a machine code. Errors from resolvers carry theirs already.
+// addCode gives every error a machine code. Errors from resolvers carry theirs already;
+// the others are graphql-go's, whose words are kept only where they are about the query.
 func addCode(e *gqlerrors.QueryError, beforeExecution bool) {
 	if e.Extensions != nil && e.Extensions["code"] != nil {
 		return
@@ -62,10 +127,20 @@ func addCode(e *gqlerrors.QueryError, beforeExecution bool) {
 	switch {
 	case errors.Is(e.Err, gqlerrors.ErrSyntax):
 		code = "GRAPHQL_PARSE_FAILED"
+	case errors.Is(e.Err, gql.ErrTooManySelections):
+		code = "GRAPHQL_VALIDATION_FAILED"
+		e.Message = fmt.Sprintf("the query expands to more than %d selections (fragments included); ask for fewer fields or split it", MaxSelections)
 	case e.Rule != "" || beforeExecution:
 		code = "GRAPHQL_VALIDATION_FAILED"
 	case e.ResolverError != nil:
 		code = "INTERNAL"
+		e.Message = "internal error"
+	case len(e.Path) == 0:
+		// Before any resolver ran: an argument that its variable's value does not fit,
+		// in Go's words. The variable check of the HTTP handler names it first.
+		code = "GRAPHQL_VALIDATION_FAILED"
+		e.Message = "a variable's value does not have the type the query declares for it"
+	default:
 		e.Message = "internal error"
 	}
 	if e.Extensions == nil {
@@ -95,6 +170,10 @@ func (s *Server) restDeploy(c *gin.Context) {
 			return
 		}
 	}
+	if err := checkParams(c.Request.URL.RawQuery, deployParams); err != nil {
+		abortErr(c, err)
+		return
+	}
 	branch := c.DefaultQuery("branch", catalog.MainBranch)
 	dryRun, err1 := queryBool(c, "dryRun")
 	prune, err2 := queryBool(c, "prune")
@@ -122,8 +201,45 @@ func (s *Server) restDeploy(c *gin.Context) {
 		abortErr(c, err)
 		return
 	}
+	if dryRun && len(res.r.Errors) > 0 {
+		// A hook reads the status: an invalid document is 400 for a dry run too (DESIGN §6).
+		s.metrics.deploys.WithLabelValues("refused").Inc()
+		abortErr(c, &catalog.Error{Op: "deploy " + branch, Kind: catalog.InvalidDefinition, Path: branch,
+			Msg: "the document is invalid; nothing would be deployed (dry run)", Problems: res.r.Errors})
+		return
+	}
 	s.metrics.deploys.WithLabelValues(deployOutcome(res.r, dryRun)).Inc()
 	c.JSON(http.StatusOK, deployJSON(res.r))
+}
+
+// deployParams are the query parameters of POST /api/v1/deploy.
+var deployParams = []string{"branch", "dryRun", "prune"}
+
+// checkParams refuses a query parameter the endpoint does not know (a misspelled dryRun
+// must never deploy) and one given twice, naming them, with InvalidArgument.
+func checkParams(rawQuery string, known []string) error {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return catalog.Errorf("", catalog.InvalidArgument, "the query string %q is not valid: %v", rawQuery, err)
+	}
+	var problems []string
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		switch {
+		case !slices.Contains(known, k):
+			problems = append(problems, "unknown query parameter "+strconv.Quote(k))
+		case len(q[k]) > 1:
+			problems = append(problems, fmt.Sprintf("query parameter %q is given %d times", k, len(q[k])))
+		}
+	}
+	if len(problems) > 0 {
+		return catalog.Errorf("", catalog.InvalidArgument, "%s (known: %s); nothing was done", strings.Join(problems, "; "), strings.Join(known, ", "))
+	}
+	return nil
 }
 
 func deployOutcome(r *tags.DeployResult, dryRun bool) string {

@@ -10,7 +10,7 @@ import (
 	"github.com/tagflow/tagflow/tags"
 )
 
-// MaxLineageNodes bounds one lineage answer; impact lists paths only and is not bounded.
+// MaxLineageNodes bounds one lineage answer; impact is paged (MaxImpactPage).
 const MaxLineageNodes = 10_000
 
 type lineageArgs struct {
@@ -63,9 +63,12 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	if args.Granularity.Value != nil && *args.Granularity.Value == "DATASET" {
 		gran = lineage.DatasetLevel
 	}
-	w, err := v.Lineage.Graph.WalkAtMost(id, dir, depth, gran, MaxLineageNodes)
+	w, err := v.Lineage.Graph.WalkAtMost(ctx, id, dir, depth, gran, MaxLineageNodes)
 	if err != nil {
-		return nil, toAPI(err)
+		return nil, stopErr(ctx, err)
+	}
+	if err := charge(ctx, 1+len(w.Nodes)+len(w.Edges)); err != nil {
+		return nil, err
 	}
 	return &lineageResolver{v: v, w: w}, nil
 }
@@ -118,19 +121,28 @@ func (e *edgeResolver) Kind() string {
 	return "DERIVATION"
 }
 
-// Impact resolves Query.impact.
-func (r *Resolver) Impact(ctx context.Context, args struct {
-	Path   string
-	Branch gql.NullString
-}) ([]string, error) {
+// Impact resolves Query.impact: one page of the paths downstream of path, and how many
+// there are in all. The walk costs every node it reaches.
+func (r *Resolver) Impact(ctx context.Context, args impactArgs) (*pathConnectionResolver, error) {
+	first, after, err := impactPage(args)
+	if err != nil {
+		return nil, err
+	}
 	v, id, err := r.node(ctx, args.Path, branchOr(args.Branch))
 	if err != nil {
 		return nil, err
 	}
 	g := v.Lineage.Graph
-	out := []string{}
-	for _, n := range g.Downstream(id) {
-		out = append(out, g.Path(n))
+	p, err := g.DownstreamPage(ctx, id, after, first)
+	if err != nil {
+		return nil, stopErr(ctx, err)
+	}
+	if err := charge(ctx, 1+p.Total); err != nil {
+		return nil, err
+	}
+	out := &pathConnectionResolver{total: p.Total, nodes: make([]string, len(p.Nodes)), hasNext: p.HasNext}
+	for i, n := range p.Nodes {
+		out.nodes[i] = g.Path(n)
 	}
 	return out, nil
 }

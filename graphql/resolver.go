@@ -2,8 +2,6 @@ package graphql
 
 import (
 	"context"
-	"encoding/base64"
-	"strings"
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
@@ -120,11 +118,10 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 	}
 	after := ""
 	if args.After != nil && *args.After != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*args.After)
-		if err != nil || !strings.HasPrefix(string(b), "p:") {
-			return nil, argError("after %q is not a cursor from this API", *args.After)
+		var err error
+		if after, err = decodeCursor(*args.After); err != nil {
+			return nil, err
 		}
-		after = string(b[2:])
 	}
 	prefix := ""
 	if args.Prefix != nil {
@@ -142,6 +139,9 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 		}
 		return true
 	})
+	if err := charge(ctx, 1+out.total+first); err != nil {
+		return nil, err
+	}
 	snap.Range(prefix, after, func(a *catalog.Asset) bool {
 		if a.Kind != kind {
 			return true
@@ -173,7 +173,7 @@ func (p *pageInfoResolver) EndCursor() *string {
 	if len(p.c.nodes) == 0 {
 		return nil
 	}
-	s := base64.RawURLEncoding.EncodeToString([]byte("p:" + p.c.nodes[len(p.c.nodes)-1].a.Path))
+	s := encodeCursor(p.c.nodes[len(p.c.nodes)-1].a.Path)
 	return &s
 }
 

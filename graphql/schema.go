@@ -1,9 +1,12 @@
 package graphql
 
 import (
+	"context"
 	_ "embed"
 
 	gql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+	"github.com/rs/zerolog"
 	"github.com/tagflow/tagflow/access"
 	"github.com/tagflow/tagflow/tags"
 )
@@ -28,5 +31,16 @@ func NewSchema(svc *tags.Service, reg *access.Registry) (*gql.Schema, error) {
 		gql.MaxQueryLength(MaxQueryLength),
 		gql.MaxParallelism(MaxParallelism),
 		gql.UseStringDescriptions(),
+		gql.Tracer(variableCheck{}),
+		gql.PanicHandler(panicked{}),
 	)
+}
+
+// panicked turns a resolver's panic into INTERNAL without its text, which may name Go
+// values; the log keeps it.
+type panicked struct{}
+
+func (panicked) MakePanicError(ctx context.Context, value any) *gqlerrors.QueryError {
+	zerolog.Ctx(ctx).Error().Interface("panic", value).Msg("resolver panicked")
+	return &gqlerrors.QueryError{Message: "internal error", Extensions: map[string]any{"code": "INTERNAL"}}
 }

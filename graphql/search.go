@@ -2,7 +2,6 @@ package graphql
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -57,11 +56,13 @@ func searchQuery(args searchArgs) (tags.SearchQuery, error) {
 	if q.First < 0 || q.First > MaxPage {
 		return q, argError("first must be between 0 and %d, not %d", MaxPage, q.First)
 	}
-	after, err := decodeCursor(args.After)
-	if err != nil {
-		return q, err
+	if args.After != nil && *args.After != "" {
+		after, err := decodeCursor(*args.After)
+		if err != nil {
+			return q, err
+		}
+		q.After = after
 	}
-	q.After = after
 	if args.Text != nil {
 		q.Text = *args.Text
 	}
@@ -99,18 +100,6 @@ func searchQuery(args searchArgs) (tags.SearchQuery, error) {
 	return q, nil
 }
 
-// decodeCursor reads an endCursor of a connection: the path the next page starts after.
-func decodeCursor(after *string) (string, error) {
-	if after == nil || *after == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*after)
-	if err != nil || !strings.HasPrefix(string(b), "p:") {
-		return "", argError("after %q is not a cursor from this API", *after)
-	}
-	return string(b[2:]), nil
-}
-
 type assetConnectionResolver struct {
 	total   int
 	nodes   []*assetResolver
@@ -130,6 +119,6 @@ func (p *assetPageInfoResolver) EndCursor() *string {
 	if len(p.c.nodes) == 0 {
 		return nil
 	}
-	s := base64.RawURLEncoding.EncodeToString([]byte("p:" + p.c.nodes[len(p.c.nodes)-1].Path()))
+	s := encodeCursor(p.c.nodes[len(p.c.nodes)-1].Path())
 	return &s
 }

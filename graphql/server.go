@@ -27,6 +27,9 @@ type Config struct {
 	// QueryTimeout bounds one GraphQL request; default 60 s. Deploys get DeployTimeout.
 	QueryTimeout  time.Duration
 	DeployTimeout time.Duration
+	// MaxRequestCost is the work one GraphQL request may do: nodes walked and items
+	// answered, over all its fields and aliases; default DefaultMaxRequestCost.
+	MaxRequestCost int64
 	// PublicMetrics serves /metrics without a token (for a scraper on a private network).
 	PublicMetrics bool
 	Log           zerolog.Logger
@@ -41,6 +44,9 @@ func (c *Config) defaults() {
 	}
 	if c.QueryTimeout <= 0 {
 		c.QueryTimeout = 60 * time.Second
+	}
+	if c.MaxRequestCost <= 0 {
+		c.MaxRequestCost = DefaultMaxRequestCost
 	}
 	if c.DeployTimeout <= 0 {
 		c.DeployTimeout = 10 * time.Minute
@@ -78,6 +84,7 @@ func NewServer(cfg Config) *Server {
 		e.GET("/metrics", s.authenticate, s.serveMetrics)
 	}
 	e.GET("/graphql", s.graphiql)
+	e.GET("/graphql/assets/:file", s.graphiqlAsset)
 	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
 	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
 	e.NoRoute(func(c *gin.Context) {

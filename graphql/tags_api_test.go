@@ -7,6 +7,7 @@ package graphql_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"strconv"
 	"strings"
@@ -174,13 +175,20 @@ func TestFennelTags(t *testing.T) {
 			msg: `tag "bad tag!" contains ' '`},
 		{name: "explain an empty tag", query: `{ explainTag(path: "User", tag: "") { present } }`, code: "INVALID_ARGUMENT"},
 
-		{name: "impact", query: `{ impact(path: "User.city") }`,
-			data: `{"impact": ["TxnByCity", "TxnByCity.at", "TxnByCity.city", "TxnByCity.total", "UserFeatures.city", "UserFeatures.total_in_hometown"]}`},
-		{name: "impact of a dataset", query: `{ impact(path: "Transaction", branch: "main") }`,
-			data: `{"impact": ["Transaction.amount", "Transaction.at", "Transaction.uid", "TxnByCity", "TxnByCity.at", "TxnByCity.city", "TxnByCity.total", "UserFeatures.total_in_hometown"]}`},
-		{name: "impact of a leaf", query: `{ impact(path: "UserFeatures.total_in_hometown") }`, data: `{"impact": []}`},
-		{name: "impact of a missing asset", query: `{ impact(path: "Nope") }`, code: "NOT_FOUND"},
-		{name: "impact on a missing branch", query: `{ impact(path: "User", branch: "nope") }`, code: "NOT_FOUND"},
+		{name: "impact", query: `{ impact(path: "User.city") { totalCount nodes pageInfo { hasNextPage } } }`,
+			data: `{"impact": {"totalCount": 6, "nodes": ["TxnByCity", "TxnByCity.at", "TxnByCity.city", "TxnByCity.total", "UserFeatures.city", "UserFeatures.total_in_hometown"], "pageInfo": {"hasNextPage": false}}}`},
+		{name: "impact of a dataset", query: `{ impact(path: "Transaction", branch: "main") { nodes } }`,
+			data: `{"impact": {"nodes": ["Transaction.amount", "Transaction.at", "Transaction.uid", "TxnByCity", "TxnByCity.at", "TxnByCity.city", "TxnByCity.total", "UserFeatures.total_in_hometown"]}}`},
+		{name: "impact, a page", query: `{ impact(path: "Transaction", first: 2, after: "cDpUcmFuc2FjdGlvbi5hbW91bnQ") { totalCount nodes pageInfo { hasNextPage endCursor } } }`,
+			data: `{"impact": {"totalCount": 8, "nodes": ["Transaction.at", "Transaction.uid"], "pageInfo": {"hasNextPage": true, "endCursor": "cDpUcmFuc2FjdGlvbi51aWQ"}}}`},
+		{name: "impact, first 0", query: `{ impact(path: "Transaction", first: 0) { totalCount nodes pageInfo { hasNextPage endCursor } } }`,
+			data: `{"impact": {"totalCount": 8, "nodes": [], "pageInfo": {"hasNextPage": true, "endCursor": null}}}`},
+		{name: "impact of a leaf", query: `{ impact(path: "UserFeatures.total_in_hometown") { totalCount nodes } }`, data: `{"impact": {"totalCount": 0, "nodes": []}}`},
+		{name: "impact of a missing asset", query: `{ impact(path: "Nope") { totalCount } }`, code: "NOT_FOUND"},
+		{name: "impact on a missing branch", query: `{ impact(path: "User", branch: "nope") { totalCount } }`, code: "NOT_FOUND"},
+		{name: "impact, page too large", query: `{ impact(path: "User", first: 10001) { totalCount } }`, code: "INVALID_ARGUMENT"},
+		{name: "impact, negative page", query: `{ impact(path: "User", first: -1) { totalCount } }`, code: "INVALID_ARGUMENT"},
+		{name: "impact, bad cursor", query: `{ impact(path: "User", after: "!!") { totalCount } }`, code: "INVALID_ARGUMENT"},
 	})
 }
 
@@ -320,8 +328,8 @@ datasets:
 			data: `{"explainTag": {"present": true, "sources": [{"source": "Customer.email", "path": ["Customer.email", "CustomerExport", "CustomerExport.contact"]}], "cancelledBy": []}}`},
 		{name: "explain where column lineage keeps PII out", query: `{ explainTag(path: "CustomerByCountry", tag: "PII") { present sources { source path } cancelledBy } }`,
 			data: `{"explainTag": {"present": false, "sources": [], "cancelledBy": []}}`},
-		{name: "impact of the PII column", query: `{ impact(path: "Customer.email") }`,
-			data: `{"impact": ["CustomerExport", "CustomerExport.contact", "CustomerExport.id"]}`},
+		{name: "impact of the PII column", query: `{ impact(path: "Customer.email") { nodes } }`,
+			data: `{"impact": {"nodes": ["CustomerExport", "CustomerExport.contact", "CustomerExport.id"]}}`},
 	})
 	// A ~PII on Customer.country does not cancel what the fail-closed edges bring
 	// (DESIGN §4), and the cancellation does not reach CustomerExport.
@@ -565,19 +573,24 @@ func TestDemoTagsExplained(t *testing.T) {
 	if len(nodes) < 30 {
 		t.Fatalf("the demo catalog shows only %d tags; the fixtures changed?", len(nodes))
 	}
-	// One request for all explanations, and one for the upstream lineage of each node.
-	var q strings.Builder
-	q.WriteString("{")
-	for i, n := range nodes {
-		fmt.Fprintf(&q, " e%d: explainTag(path: %s, tag: %s) { present sources { source path } cancelledBy }", i, strconv.Quote(n.path), strconv.Quote(n.tag))
-		fmt.Fprintf(&q, " l%d: lineage(path: %s, direction: UPSTREAM, depth: 1000) { edges { from to } }", i, strconv.Quote(n.path))
+	// The explanation and the upstream lineage of each node, as many nodes a request as
+	// its limit of expensive fields allows.
+	data := map[string]any{}
+	for lo, per := 0, graphql.MaxExpensiveFields/2; lo < len(nodes); lo += per {
+		var q strings.Builder
+		q.WriteString("{")
+		for i := lo; i < min(lo+per, len(nodes)); i++ {
+			n := nodes[i]
+			fmt.Fprintf(&q, " e%d: explainTag(path: %s, tag: %s) { present sources { source path } cancelledBy }", i, strconv.Quote(n.path), strconv.Quote(n.tag))
+			fmt.Fprintf(&q, " l%d: lineage(path: %s, direction: UPSTREAM, depth: 1000) { edges { from to } }", i, strconv.Quote(n.path))
+		}
+		q.WriteString(" }")
+		out := a.gql(t, q.String(), nil)
+		if out["errors"] != nil {
+			t.Fatalf("explain: %v", out["errors"])
+		}
+		maps.Copy(data, out["data"].(map[string]any))
 	}
-	q.WriteString(" }")
-	out := a.gql(t, q.String(), nil)
-	if out["errors"] != nil {
-		t.Fatalf("explain: %v", out["errors"])
-	}
-	data := out["data"].(map[string]any)
 	for i, n := range nodes {
 		e := data["e"+strconv.Itoa(i)].(map[string]any)
 		edges := map[[2]string]bool{}

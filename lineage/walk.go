@@ -1,6 +1,8 @@
 package lineage
 
 import (
+	"container/heap"
+	"context"
 	"fmt"
 	"sort"
 
@@ -32,17 +34,31 @@ type Walked struct {
 	Edges [][2]int32 // from, to
 }
 
+// checkEvery is how many nodes a walk visits between two looks at its context: often
+// enough to stop within a millisecond of a deadline, rarely enough to cost nothing.
+const checkEvery = 4096
+
+// stopped is the reason ctx is done (context.Cause: the deadline, or what cancelled the
+// request), or nil.
+func stopped(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(ctx)
+}
+
 // Walk returns the start node and every node within depth hops of it in the direction,
 // and exactly the edges of the graph between them (DESIGN §3). With DatasetLevel,
 // members fold into their dataset or featureset, the walk runs on that folded graph, and
-// edges between the same two top-level nodes appear once.
-func (g *Graph) Walk(start int32, dir Direction, depth int, gran Granularity) (Walked, error) {
-	return g.WalkAtMost(start, dir, depth, gran, 0)
+// edges between the same two top-level nodes appear once. It stops with the cause of
+// ctx's end when ctx is done.
+func (g *Graph) Walk(ctx context.Context, start int32, dir Direction, depth int, gran Granularity) (Walked, error) {
+	return g.WalkAtMost(ctx, start, dir, depth, gran, 0)
 }
 
 // WalkAtMost is Walk that refuses, with InvalidArgument, a walk that reaches more than
 // limit nodes (0: no limit), before it collects any edge.
-func (g *Graph) WalkAtMost(start int32, dir Direction, depth int, gran Granularity, limit int) (Walked, error) {
+func (g *Graph) WalkAtMost(ctx context.Context, start int32, dir Direction, depth int, gran Granularity, limit int) (Walked, error) {
 	if depth < 0 {
 		return Walked{}, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Msg: fmt.Sprintf("depth must be 0 or more, not %d", depth)}
 	}
@@ -55,9 +71,15 @@ func (g *Graph) WalkAtMost(start int32, dir Direction, depth int, gran Granulari
 	}
 	in := map[int32]bool{start: true}
 	frontier := []int32{start}
+	visited := 0
 	for d := 0; d < depth && len(frontier) > 0; d++ {
 		var next []int32
 		for _, n := range frontier {
+			if visited++; visited%checkEvery == 0 {
+				if err := stopped(ctx); err != nil {
+					return Walked{}, err
+				}
+			}
 			for _, m := range g.neighbours(n, dir, fold) {
 				if !in[m] {
 					in[m] = true
@@ -66,17 +88,29 @@ func (g *Graph) WalkAtMost(start int32, dir Direction, depth int, gran Granulari
 			}
 		}
 		if limit > 0 && len(in) > limit {
+			hint := "ask for a smaller depth, or granularity DATASET"
+			if fold {
+				hint = "ask for a smaller depth"
+			}
 			return Walked{}, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Path: g.Path(start),
-				Msg: fmt.Sprintf("the lineage of %s within depth %d has more than %d nodes; ask for a smaller depth, or granularity DATASET", g.Path(start), depth, limit)}
+				Msg: fmt.Sprintf("the lineage of %s within depth %d has more than %d nodes; %s", g.Path(start), depth, limit, hint)}
 		}
 		frontier = next
+	}
+	if err := stopped(ctx); err != nil {
+		return Walked{}, err
 	}
 	var w Walked
 	for n := range in {
 		w.Nodes = append(w.Nodes, n)
 	}
 	seen := map[[2]int32]bool{}
-	for _, n := range w.Nodes {
+	for i, n := range w.Nodes {
+		if i%checkEvery == checkEvery-1 {
+			if err := stopped(ctx); err != nil {
+				return Walked{}, err
+			}
+		}
 		for _, x := range g.selfAndMembers(n, fold) {
 			for _, e := range g.Parents(x) {
 				p := e.From
@@ -132,19 +166,107 @@ func (g *Graph) fold(n int32, fold bool) int32 {
 	return n
 }
 
-// Downstream returns every node downstream of start (impact analysis), sorted by path.
-func (g *Graph) Downstream(start int32) []int32 {
-	seen := map[int32]bool{start: true}
+// Downstream returns every node downstream of start (impact analysis), sorted by path. It
+// stops with the cause of ctx's end when ctx is done.
+func (g *Graph) Downstream(ctx context.Context, start int32) ([]int32, error) {
+	out, err := g.downstream(ctx, start)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return g.Path(out[i]) < g.Path(out[j]) })
+	return out, nil
+}
+
+// downstream returns the ids downstream of start, in no order: a breadth-first walk over a
+// bitmap of visited ids, 4 bytes per node reached and one bit per node of the graph.
+func (g *Graph) downstream(ctx context.Context, start int32) ([]int32, error) {
+	if !g.Exists(start) {
+		return nil, &catalog.Error{Op: "impact", Kind: catalog.NotFound, Msg: fmt.Sprintf("no node %d", start)}
+	}
+	seen := make([]uint64, int(g.Cap())/64+1)
+	mark := func(id int32) bool {
+		w, b := id>>6, uint64(1)<<(uint(id)&63)
+		if seen[w]&b != 0 {
+			return false
+		}
+		seen[w] |= b
+		return true
+	}
+	mark(start)
 	queue := []int32{start}
 	for i := 0; i < len(queue); i++ {
+		if i%checkEvery == checkEvery-1 {
+			if err := stopped(ctx); err != nil {
+				return nil, err
+			}
+		}
 		for _, c := range g.Children(queue[i]) {
-			if !seen[c] {
-				seen[c] = true
+			if mark(c) {
 				queue = append(queue, c)
 			}
 		}
 	}
-	out := queue[1:]
-	sort.Slice(out, func(i, j int) bool { return g.Path(out[i]) < g.Path(out[j]) })
-	return out
+	return queue[1:], nil
+}
+
+// Page is one page of the nodes downstream of a node, sorted by path.
+type Page struct {
+	Total   int     // every node downstream
+	Nodes   []int32 // at most first of them, the first by path after the cursor
+	HasNext bool    // more follow the last of Nodes
+}
+
+// DownstreamPage returns the first nodes downstream of start (by path) whose path sorts
+// after after ("" for the first page), and how many there are in all. Besides the walk's
+// ids it holds only the page: the paths are the graph's own, compared, never copied.
+func (g *Graph) DownstreamPage(ctx context.Context, start int32, after string, first int) (Page, error) {
+	ids, err := g.downstream(ctx, start)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Total: len(ids)}
+	// A max-heap of the first smallest paths after the cursor: its top is the one to drop.
+	h := &pathHeap{g: g}
+	for i, id := range ids {
+		if i%checkEvery == checkEvery-1 {
+			if err := stopped(ctx); err != nil {
+				return Page{}, err
+			}
+		}
+		path := g.Path(id)
+		if path <= after {
+			continue
+		}
+		switch {
+		case len(h.ids) < first:
+			heap.Push(h, id)
+		case first > 0 && path < g.Path(h.ids[0]):
+			h.ids[0] = id
+			heap.Fix(h, 0)
+			p.HasNext = true
+		default:
+			p.HasNext = true
+		}
+	}
+	p.Nodes = make([]int32, len(h.ids))
+	for i := len(h.ids) - 1; i >= 0; i-- {
+		p.Nodes[i] = heap.Pop(h).(int32)
+	}
+	return p, nil
+}
+
+// pathHeap is a max-heap of node ids by path.
+type pathHeap struct {
+	g   *Graph
+	ids []int32
+}
+
+func (h *pathHeap) Len() int           { return len(h.ids) }
+func (h *pathHeap) Less(i, j int) bool { return h.g.Path(h.ids[i]) > h.g.Path(h.ids[j]) }
+func (h *pathHeap) Swap(i, j int)      { h.ids[i], h.ids[j] = h.ids[j], h.ids[i] }
+func (h *pathHeap) Push(x any)         { h.ids = append(h.ids, x.(int32)) }
+func (h *pathHeap) Pop() any {
+	x := h.ids[len(h.ids)-1]
+	h.ids = h.ids[:len(h.ids)-1]
+	return x
 }

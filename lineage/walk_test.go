@@ -2,13 +2,19 @@ package lineage_test
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/lineage"
 )
+
+var ctx = context.Background()
 
 type walkWant struct {
 	nodes []string
@@ -126,7 +132,7 @@ func TestWalk(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w, err := g.Walk(mustID(t, g, c.start), c.dir, c.depth, c.gran)
+			w, err := g.Walk(ctx, mustID(t, g, c.start), c.dir, c.depth, c.gran)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +154,7 @@ func TestWalkSortedAndUnique(t *testing.T) {
 		for _, dir := range []lineage.Direction{lineage.Upstream, lineage.Downstream} {
 			for _, gran := range []lineage.Granularity{lineage.ColumnLevel, lineage.DatasetLevel} {
 				for _, depth := range []int{1, 2, 10} {
-					w, err := g.Walk(id, dir, depth, gran)
+					w, err := g.Walk(ctx, id, dir, depth, gran)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -192,20 +198,20 @@ func TestWalkErrors(t *testing.T) {
 	g := build(fennel()...).g
 	id := mustID(t, g, "User")
 	for _, depth := range []int{-1, -100} {
-		if _, err := g.Walk(id, lineage.Upstream, depth, lineage.ColumnLevel); err == nil {
+		if _, err := g.Walk(ctx, id, lineage.Upstream, depth, lineage.ColumnLevel); err == nil {
 			t.Errorf("depth %d: no error", depth)
 		}
 	}
-	if _, err := g.Walk(g.Cap(), lineage.Upstream, 1, lineage.ColumnLevel); err == nil {
+	if _, err := g.Walk(ctx, g.Cap(), lineage.Upstream, 1, lineage.ColumnLevel); err == nil {
 		t.Errorf("a start past the last id: no error")
 	}
-	if _, err := g.Walk(-1, lineage.Downstream, 1, lineage.DatasetLevel); err == nil {
+	if _, err := g.Walk(ctx, -1, lineage.Downstream, 1, lineage.DatasetLevel); err == nil {
 		t.Errorf("start -1: no error")
 	}
 	// A removed node is not a start either.
 	v, _ := build(fennel()...).next(nil, []string{"UserFeatures"})
 	gone := mustID(t, g, "UserFeatures")
-	if _, err := v.g.Walk(gone, lineage.Upstream, 1, lineage.ColumnLevel); err == nil {
+	if _, err := v.g.Walk(ctx, gone, lineage.Upstream, 1, lineage.ColumnLevel); err == nil {
 		t.Errorf("a removed node: no error")
 	}
 }
@@ -223,7 +229,11 @@ func TestDownstream(t *testing.T) {
 		"UserFeatures.uid":               {},
 	}
 	for start, want := range cases {
-		if got := pathsOf(g, g.Downstream(mustID(t, g, start))); !slices.Equal(got, want) {
+		ids, err := g.Downstream(ctx, mustID(t, g, start))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pathsOf(g, ids); !slices.Equal(got, want) {
 			t.Errorf("Downstream(%s) =\n %v\nwant %v", start, got, want)
 		}
 	}
@@ -232,11 +242,95 @@ func TestDownstream(t *testing.T) {
 func TestWalkAtMostRefusesLargeWalks(t *testing.T) {
 	g := build(fennel()...).g
 	id, _ := g.Lookup("User")
-	if _, err := g.WalkAtMost(id, lineage.Downstream, 5, lineage.ColumnLevel, 3); catalog.KindOf(err) != catalog.InvalidArgument {
+	if _, err := g.WalkAtMost(ctx, id, lineage.Downstream, 5, lineage.ColumnLevel, 3); catalog.KindOf(err) != catalog.InvalidArgument {
 		t.Fatalf("a walk past the limit: %v", err)
 	}
-	w, err := g.WalkAtMost(id, lineage.Downstream, 5, lineage.ColumnLevel, 1000)
+	w, err := g.WalkAtMost(ctx, id, lineage.Downstream, 5, lineage.ColumnLevel, 1000)
 	if err != nil || len(w.Nodes) < 4 {
 		t.Fatalf("a walk within the limit: %v, %d nodes", err, len(w.Nodes))
+	}
+}
+
+// Paging through DownstreamPage gives Downstream's answer, page by page, for every page
+// size, with the total on each page.
+func TestDownstreamPage(t *testing.T) {
+	g := build(largeCatalog(60, 5, 0)...).g
+	for _, start := range []string{"big/d000", "big/d010.c1", "big/d059", "big/features"} {
+		id := mustID(t, g, start)
+		all, err := g.Downstream(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := pathsOf(g, all)
+		for _, first := range []int{1, 2, 7, 100, 10_000} {
+			var got []string
+			after := ""
+			for pages := 0; ; pages++ {
+				p, err := g.DownstreamPage(ctx, id, after, first)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Total != len(all) || len(p.Nodes) > first {
+					t.Fatalf("%s first %d: total %d (want %d), %d nodes", start, first, p.Total, len(all), len(p.Nodes))
+				}
+				got = append(got, pathsOf(g, p.Nodes)...)
+				if !p.HasNext {
+					break
+				}
+				if pages > len(all) {
+					t.Fatalf("%s first %d: paging does not end", start, first)
+				}
+				after = g.Path(p.Nodes[len(p.Nodes)-1])
+			}
+			if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+				t.Errorf("%s first %d: pages gave\n %v\nwant %v", start, first, got, want)
+			}
+		}
+		// first 0 answers the total alone, and says whether anything is there.
+		p, err := g.DownstreamPage(ctx, id, "", 0)
+		if err != nil || p.Total != len(all) || len(p.Nodes) != 0 || p.HasNext != (len(all) > 0) {
+			t.Errorf("%s first 0: %+v, %v", start, p, err)
+		}
+	}
+}
+
+// A walk stops with the reason of its context's end: the deadline, or the cause its
+// request was cancelled with.
+func TestWalksStopWithTheirContext(t *testing.T) {
+	g := build(largeCatalog(200, 20, 0)...).g // above checkEvery nodes downstream
+	id := mustID(t, g, "big/d000")
+	cause := errors.New("over budget")
+	cctx, cancel := context.WithCancelCause(ctx)
+	cancel(cause)
+	dctx, stop := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer stop()
+	for name, c := range map[string]struct {
+		ctx  context.Context
+		want error
+	}{"cancelled": {cctx, cause}, "past its deadline": {dctx, context.DeadlineExceeded}} {
+		if _, err := g.Downstream(c.ctx, id); !errors.Is(err, c.want) {
+			t.Errorf("%s: Downstream: %v", name, err)
+		}
+		if _, err := g.DownstreamPage(c.ctx, id, "", 10); !errors.Is(err, c.want) {
+			t.Errorf("%s: DownstreamPage: %v", name, err)
+		}
+		if _, err := g.Walk(c.ctx, id, lineage.Downstream, 1000, lineage.ColumnLevel); !errors.Is(err, c.want) {
+			t.Errorf("%s: Walk: %v", name, err)
+		}
+	}
+}
+
+// The hint of a refused walk suggests granularity DATASET only to a walk at column
+// granularity.
+func TestWalkAtMostHint(t *testing.T) {
+	g := build(largeCatalog(60, 5, 0)...).g
+	id := mustID(t, g, "big/d000")
+	_, err := g.WalkAtMost(ctx, id, lineage.Downstream, 100, lineage.ColumnLevel, 10)
+	if err == nil || !strings.Contains(err.Error(), "granularity DATASET") {
+		t.Errorf("column granularity: %v", err)
+	}
+	_, err = g.WalkAtMost(ctx, id, lineage.Downstream, 100, lineage.DatasetLevel, 10)
+	if err == nil || strings.Contains(err.Error(), "granularity DATASET") || !strings.Contains(err.Error(), "smaller depth") {
+		t.Errorf("dataset granularity: %v", err)
 	}
 }

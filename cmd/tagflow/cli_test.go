@@ -130,18 +130,19 @@ func TestDeployJSONOutput(t *testing.T) {
 		t.Errorf("repeated deploy: got %+v; want no change at version 2", got)
 	}
 
-	// A plan with problems prints them as JSON too, and still exits 2.
+	// A plan with problems is refused like the deploy: the refusal as JSON, its problems
+	// in errors, and exit 2.
 	r = mustRun(t, 2, s.env(), "", "deploy", "-o", "json", "--dry-run", "-f", "testdata/bad_type.yaml")
-	got, nulls := parseDeployJSON(t, r.stdout)
-	if len(got.Errors) != 1 || got.Errors[0].Line == nil || *got.Errors[0].Line != 5 ||
-		got.Errors[0].Asset == nil || *got.Errors[0].Asset != "Orders.amount" {
-		t.Errorf("plan of a bad document: errors %+v; want one at line 5 on Orders.amount", got.Errors)
+	var refused struct {
+		Code   string         `json:"code"`
+		Errors []problemEntry `json:"errors"`
 	}
-	if got.Changed || got.Version != 2 {
-		t.Errorf("plan of a bad document: changed %v at version %d; want unchanged at 2", got.Changed, got.Version)
+	if err := json.Unmarshal([]byte(r.stdout), &refused); err != nil {
+		t.Fatalf("plan of a bad document -o json: %v\n%s", err, r.stdout)
 	}
-	if len(nulls) > 0 {
-		t.Errorf("a plan with problems answers null for %v; want empty lists, as the GraphQL DeployResult\n%s", nulls, r.stdout)
+	if refused.Code != "INVALID_DEFINITION" || len(refused.Errors) != 1 || refused.Errors[0].Line == nil || *refused.Errors[0].Line != 5 ||
+		refused.Errors[0].Asset == nil || *refused.Errors[0].Asset != "Orders.amount" {
+		t.Errorf("plan of a bad document: %s; want INVALID_DEFINITION with one problem at line 5 on Orders.amount", r.stdout)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,6 +55,12 @@ once with its line, and nothing is written unless the whole document is valid.
 			raw, _, err := c.do(req)
 			if pr, ok := body.(*progressReader); ok {
 				pr.done()
+			}
+			// The server refuses the plan of an invalid document with 400 as it refuses the
+			// deploy; the plan still lists the problems (-o json prints the refusal).
+			var r *refusal
+			if dryRun && g.output != "json" && errors.As(err, &r) && r.Code == "INVALID_DEFINITION" {
+				printDeploy(os.Stdout, &deployResult{Errors: r.Problems}, branch, dryRun)
 			}
 			if err != nil {
 				return err

@@ -87,7 +87,7 @@ func newRoot() (*cobra.Command, *globals) {
 		return checkFlagGroups(cmd)
 	}
 	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
-	root.AddCommand(newDelete(g), newSearch(g), newLs(g), newAdmin(g))
+	root.AddCommand(newDelete(g), newSearch(g), newLs(g), newImpact(g), newAdmin(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }
