@@ -134,6 +134,15 @@ func TestCostLimits(t *testing.T) {
 		}
 	})
 
+	t.Run("a search costs the nodes it scans", func(t *testing.T) {
+		small := a.withConfig(t, graphql.Config{MaxRequestCost: 100_000})
+		search := func(int) string { return `search(text: "no such text", first: 1) { totalCount }` }
+		if out := small.gql(t, aliases(1, search), nil); out["errors"] != nil {
+			t.Fatalf("one search of 88,000 nodes: %v", out["errors"])
+		}
+		mustFail(t, "two searches of 88,000 nodes on a budget of 100,000", small.gql(t, aliases(2, search), nil), "COST_LIMIT")
+	})
+
 	t.Run("the limit of expensive fields counts aliases, not other fields", func(t *testing.T) {
 		datasets := func(int) string { return "datasets(first: 1) { totalCount }" }
 		if out := a.gql(t, aliases(graphql.MaxExpensiveFields, datasets)+"", nil); out["errors"] != nil {

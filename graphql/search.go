@@ -36,9 +36,13 @@ func (r *Resolver) Search(ctx context.Context, args searchArgs) (*assetConnectio
 	if err != nil {
 		return nil, toAPI(err)
 	}
+	// A search scans every node of the branch: that is its cost, whatever it finds.
+	if err := charge(ctx, 1+v.Lineage.Graph.Len()); err != nil {
+		return nil, err
+	}
 	res, err := v.Search(ctx, q)
 	if err != nil {
-		return nil, toAPI(err)
+		return nil, stopErr(ctx, err)
 	}
 	out := &assetConnectionResolver{total: res.Total, hasNext: res.HasNext, nodes: make([]*assetResolver, len(res.Hits))}
 	for i, h := range res.Hits {
