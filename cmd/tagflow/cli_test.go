@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -168,6 +169,33 @@ func TestDeployInvalidDocument(t *testing.T) {
 	}
 	if got := s.branches(t)["main"]; got.Version != 0 || got.AssetCount != 0 {
 		t.Errorf("refused deploys wrote: main is %+v", got)
+	}
+}
+
+// A document with more problems than the server lists says how many there were in all, and
+// prints the message once, without the problems the server repeats inline.
+func TestDeployManyProblems(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	var doc strings.Builder
+	doc.WriteString("datasets:\n")
+	for i := range 1500 {
+		fmt.Fprintf(&doc, "  - {name: 'bad//%d', fields: [{name: x, type: int}]}\n", i)
+	}
+	r := mustRun(t, 2, s.env(), doc.String(), "deploy", "-f", "-")
+	mustContain(t, "stderr", r.stderr, "INVALID_DEFINITION, 1500 problems; the first 1000 follow")
+	if n := strings.Count(r.stderr, "\n  line "); n != 1000 {
+		t.Errorf("%d problem lines, want 1000", n)
+	}
+	if strings.Contains(r.stderr, "1000 are listed") {
+		t.Errorf("the message repeats the problems inline:\n%.400s", r.stderr)
+	}
+	r = mustRun(t, 2, s.env(), doc.String(), "deploy", "-o", "json", "-f", "-")
+	var refused struct {
+		Errors       []problemEntry `json:"errors"`
+		ProblemCount int            `json:"problemCount"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &refused); err != nil || len(refused.Errors) != 1000 || refused.ProblemCount != 1500 {
+		t.Errorf("-o json: %d problems listed, problemCount %d (%v); want 1000 and 1500", len(refused.Errors), refused.ProblemCount, err)
 	}
 }
 

@@ -46,8 +46,9 @@ func (g *globals) client() (*client, error) {
 type gqlError struct {
 	Message    string `json:"message"`
 	Extensions struct {
-		Code     string         `json:"code"`
-		Problems []problemEntry `json:"problems"`
+		Code         string         `json:"code"`
+		Problems     []problemEntry `json:"problems"`
+		ProblemCount int            `json:"problemCount"`
 	} `json:"extensions"`
 }
 
@@ -74,22 +75,27 @@ type refusal struct {
 	Code     string
 	Message  string
 	Problems []problemEntry
+	// Total is how many problems there were in all; the server lists at most 1,000.
+	Total int
 }
 
 func (r *refusal) Error() string {
 	var b strings.Builder
 	msg := r.Message
+	total := max(r.Total, len(r.Problems))
 	if len(r.Problems) > 0 {
 		// The server's message repeats the first problems inline; they follow one a line.
-		if i := strings.Index(msg, fmt.Sprintf(" (%d problem", len(r.Problems))); i > 0 {
+		if i := strings.Index(msg, fmt.Sprintf(" (%d problem", total)); i > 0 {
 			msg = msg[:i]
 		}
 	}
-	switch n := len(r.Problems); n {
-	case 0:
+	switch n := len(r.Problems); {
+	case n == 0:
 		fmt.Fprintf(&b, "%s (%s)", msg, r.Code)
-	case 1:
+	case total == 1:
 		fmt.Fprintf(&b, "%s (%s, 1 problem)", msg, r.Code)
+	case total > n:
+		fmt.Fprintf(&b, "%s (%s, %d problems; the first %d follow)", msg, r.Code, total, n)
 	default:
 		fmt.Fprintf(&b, "%s (%s, %d problems)", msg, r.Code, n)
 	}
@@ -120,7 +126,7 @@ func (c *client) query(q string, vars map[string]any, out any) error {
 	}
 	if len(resp.Errors) > 0 {
 		e := resp.Errors[0]
-		return &exitError{code: exitRefused, err: &refusal{Code: e.Extensions.Code, Message: e.Message, Problems: e.Extensions.Problems}}
+		return &exitError{code: exitRefused, err: &refusal{Code: e.Extensions.Code, Message: e.Message, Problems: e.Extensions.Problems, Total: e.Extensions.ProblemCount}}
 	}
 	if out != nil {
 		return json.Unmarshal(resp.Data, out)
@@ -147,12 +153,13 @@ func (c *client) do(req *http.Request) ([]byte, int, error) {
 	}
 	if resp.StatusCode >= 400 {
 		var r struct {
-			Code    string         `json:"code"`
-			Message string         `json:"message"`
-			Errors  []problemEntry `json:"errors"`
+			Code         string         `json:"code"`
+			Message      string         `json:"message"`
+			Errors       []problemEntry `json:"errors"`
+			ProblemCount int            `json:"problemCount"`
 		}
 		if json.Unmarshal(raw, &r) == nil && r.Code != "" {
-			return nil, resp.StatusCode, &exitError{code: exitRefused, err: &refusal{Code: r.Code, Message: r.Message, Problems: r.Errors}}
+			return nil, resp.StatusCode, &exitError{code: exitRefused, err: &refusal{Code: r.Code, Message: r.Message, Problems: r.Errors, Total: r.ProblemCount}}
 		}
 		var g struct {
 			Errors []gqlError `json:"errors"`

@@ -53,7 +53,7 @@ func run(args []string) int {
 		if problems == nil {
 			problems = []problemEntry{}
 		}
-		_ = printJSON(map[string]any{"code": r.Code, "message": r.Message, "errors": problems})
+		_ = printJSON(map[string]any{"code": r.Code, "message": r.Message, "errors": problems, "problemCount": max(r.Total, len(problems))})
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
