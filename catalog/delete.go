@@ -47,7 +47,9 @@ func RemovalChange(base *Snapshot, paths []string) (*Change, []Problem, error) {
 	sort.Strings(removes)
 	ch := &Change{Base: base, Removes: removes, Removed: removes}
 	var ps problems
-	checkDangling(ch, &Resolved{}, &ps)
+	checkDangling(ch, &Resolved{}, &ps, func(reader string) string {
+		return "delete " + reader + " in the same call, or first deploy it without that read"
+	})
 	return ch, ps.list, nil
 }
 

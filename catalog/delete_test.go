@@ -19,7 +19,7 @@ func TestRemovalChange(t *testing.T) {
 		{name: "duplicates", paths: []string{"UserFeatures", "UserFeatures"}, removed: "UserFeatures"},
 		{name: "readers with what they read", paths: []string{"User", "UserFeatures", "TxnByCity"}, removed: "TxnByCity,User,UserFeatures"},
 		{name: "a read dataset", paths: []string{"User"}, removed: "User", problems: []wantProblem{
-			{asset: "User", msg: "User is removed, but TxnByCity still reads it (pipeline input)"},
+			{asset: "User", msg: "User is removed, but TxnByCity still reads it (pipeline input); delete TxnByCity in the same call, or first deploy it without that read"},
 			{asset: "User.city", msg: "User.city is removed, but UserFeatures still reads it (from of feature city)"},
 		}},
 		{name: "one reader left", paths: []string{"User", "TxnByCity"}, removed: "TxnByCity,User", problems: []wantProblem{

@@ -99,7 +99,9 @@ func Plan(base *Snapshot, res *Resolved, opts PlanOptions) (*Change, []Problem) 
 	for _, a := range res.Assets {
 		checkRefs(ch, res, a, &ps)
 	}
-	checkDangling(ch, res, &ps)
+	checkDangling(ch, res, &ps, func(reader string) string {
+		return "change or remove " + reader + " in the same deploy"
+	})
 	list, omitted := ps.done()
 	ch.OmittedProblems = omitted
 	return ch, list
@@ -174,7 +176,8 @@ func checkRefs(ch *Change, res *Resolved, a *Asset, ps *problems) {
 
 // checkDangling reports assets that still read something the change removes: a removed
 // asset or a member dropped from a changed asset. (A change of kind is refused by Plan.)
-func checkDangling(ch *Change, res *Resolved, ps *problems) {
+// fix says what the user can do about a reader, in the words of the operation.
+func checkDangling(ch *Change, res *Resolved, ps *problems, fix func(reader string) string) {
 	gone := map[string]bool{}
 	for _, p := range ch.Removes {
 		gone[p] = true
@@ -207,7 +210,7 @@ func checkDangling(ch *Change, res *Resolved, ps *problems) {
 		if ch.Get(owner) != nil {
 			verb = "is removed from " + owner
 		}
-		ps.add(line, target, "%s %s, but %s still reads it (%s); change or remove %s in the same deploy", target, verb, reader.Path, how, reader.Path)
+		ps.add(line, target, "%s %s, but %s still reads it (%s); %s", target, verb, reader.Path, how, fix(reader.Path))
 	}
 	visit := func(a *Asset) bool {
 		if res.Lookup(a.Path) != nil {
