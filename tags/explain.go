@@ -189,7 +189,7 @@ func (b *Branch) stopped(ctx context.Context, v *Vocab, id int32, t TagID, isSou
 			}
 		}
 	}
-	out := make([]TagStop, 0, len(found))
+	stops := make([]TagStop, 0, len(found))
 	for _, f := range found {
 		ts := TagStop{Source: g.Path(f.node)}
 		for h := f; h.node != -1; {
@@ -201,10 +201,10 @@ func (b *Branch) stopped(ctx context.Context, v *Vocab, id int32, t TagID, isSou
 			}
 			h = w.next
 		}
-		out = append(out, ts)
+		stops = append(stops, ts)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
-	return out, nil
+	sort.Slice(stops, func(i, j int) bool { return stops[i].Source < stops[j].Source })
+	return stops, nil
 }
 
 // stopReason says why a node in state st passes none of t along an edge of kind k.
