@@ -405,7 +405,7 @@ func TestRESTDeploy(t *testing.T) {
 	a := newAPI(t, graphql.Config{MaxDeployBytes: 64 << 10, MaxGraphQLBytes: 16 << 10})
 	doc, _ := fixtures.Get("fennel")
 	status, out := a.post(t, "/api/v1/deploy?branch=main", a.token, "application/yaml", doc)
-	if status != 200 || !reflect.DeepEqual(out, js(t, `{"changed": true, "added": ["Transaction", "TxnByCity", "User", "UserFeatures"], "changedAssets": [], "removed": [], "tagChanges": `+fennelTagChanges+`, "errors": [], "version": 1, "problemCount": 0}`)) {
+	if status != 200 || !reflect.DeepEqual(out, js(t, `{"changed": true, "added": ["Transaction", "TxnByCity", "User", "UserFeatures"], "changedAssets": [], "removed": [], "tagChanges": `+fennelTagChanges+`, "errors": [], "version": 1, "tagChangeCount": 14, "warnings": [], "problemCount": 0}`)) {
 		t.Fatalf("deploy %d %v", status, out)
 	}
 	status, out = a.post(t, "/api/v1/deploy?dryRun=true", a.token, "application/json", []byte(`{"datasets": [{"name": "J", "fields": [{"name": "a", "type": "int"}]}]}`))

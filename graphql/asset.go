@@ -14,6 +14,8 @@ type assetResolver struct {
 	v *tags.View
 	a *catalog.Asset
 	m *catalog.Member // nil for the dataset or featureset itself
+	// report is what the write that answered this asset changed: set on setTags' answer.
+	report *tags.WriteReport
 }
 
 func newAssetResolver(v *tags.View, a *catalog.Asset, m *catalog.Member) *assetResolver {
@@ -41,6 +43,14 @@ func (r *assetResolver) Path() string {
 		return catalog.MemberPath(r.a.Path, r.m.Name)
 	}
 	return r.a.Path
+}
+
+// WriteReport is null except on the asset a write (setTags) answers with.
+func (r *assetResolver) WriteReport() *writeReportResolver {
+	if r.report == nil {
+		return nil
+	}
+	return &writeReportResolver{r.report}
 }
 
 func (r *assetResolver) Kind() string { return r.kind().String() }

@@ -32,7 +32,7 @@ const (
 // for such a field adds its name here and calls charge.
 var expensiveFields = map[string]bool{
 	"impact": true, "lineage": true, "datasets": true, "featuresets": true,
-	"explainTag": true, "search": true,
+	"explainTag": true, "search": true, "tagUsage": true,
 }
 
 // limits are one request's: its budget, its timeout and the cancel of its context.

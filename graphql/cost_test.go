@@ -141,6 +141,16 @@ func TestCostLimits(t *testing.T) {
 			t.Fatalf("one search of 88,000 nodes: %v", out["errors"])
 		}
 		mustFail(t, "two searches of 88,000 nodes on a budget of 100,000", small.gql(t, aliases(2, search), nil), "COST_LIMIT")
+		usage := func(int) string { return `tagUsage { name }` }
+		mustFail(t, "two tag usages of 88,000 nodes on a budget of 100,000", small.gql(t, aliases(2, usage), nil), "COST_LIMIT")
+		explain := func(i int) string {
+			return fmt.Sprintf(`explainTag(path: %q, tag: "PII") { present }`, o.DatasetPath(7999-i))
+		}
+		if out := a.gql(t, aliases(graphql.MaxExpensiveFields, explain), nil); out["errors"] != nil {
+			t.Fatalf("10 explanations: %v", out["errors"])
+		}
+		tiny := a.withConfig(t, graphql.Config{MaxRequestCost: 10})
+		mustFail(t, "explanations over a budget of 10", tiny.gql(t, aliases(graphql.MaxExpensiveFields, explain), nil), "COST_LIMIT")
 	})
 
 	t.Run("the limit of expensive fields counts aliases, not other fields", func(t *testing.T) {

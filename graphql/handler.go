@@ -252,7 +252,8 @@ func deployOutcome(r *tags.DeployResult, dryRun bool) string {
 	return "unchanged"
 }
 
-// deployJSON is the DeployResult in the shape of the GraphQL type.
+// deployJSON is the DeployResult in the shape of the GraphQL type, with every tag change
+// it holds (at most tags.MaxTagChanges; tagChangeCount says how many in all).
 func deployJSON(r *tags.DeployResult) gin.H {
 	changes := make([]gin.H, len(r.TagChanges))
 	for i, t := range r.TagChanges {
@@ -261,7 +262,8 @@ func deployJSON(r *tags.DeployResult) gin.H {
 	return gin.H{
 		"changed": r.Changed, "added": r.Added, "changedAssets": r.ChangedAssets, "removed": r.Removed,
 		"tagChanges": changes, "errors": problemList(r.Errors), "version": r.Version,
-		"problemCount": r.ProblemCount,
+		"problemCount":   r.ProblemCount,
+		"tagChangeCount": r.TagChangeCount, "warnings": nonNil(r.Warnings),
 	}
 }
 

@@ -162,7 +162,14 @@ func (r *Resolver) ExplainTag(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	return &explanationResolver{v.Lineage.Explain(v.Vocab, id, args.Tag)}, nil
+	ex, err := v.Lineage.Explain(ctx, v.Vocab, id, args.Tag)
+	if err != nil {
+		return nil, stopErr(ctx, err)
+	}
+	if err := charge(ctx, 1+ex.Visited); err != nil {
+		return nil, err
+	}
+	return &explanationResolver{ex}, nil
 }
 
 type explanationResolver struct{ e tags.Explanation }
@@ -175,6 +182,14 @@ func (e *explanationResolver) Sources() []*tagPathResolver {
 	out := make([]*tagPathResolver, len(e.e.Sources))
 	for i := range e.e.Sources {
 		out[i] = &tagPathResolver{e.e.Sources[i]}
+	}
+	return out
+}
+
+func (e *explanationResolver) Stopped() []*tagStopResolver {
+	out := make([]*tagStopResolver, len(e.e.Stopped))
+	for i := range e.e.Stopped {
+		out[i] = &tagStopResolver{e.e.Stopped[i]}
 	}
 	return out
 }
@@ -195,12 +210,14 @@ func (r *Resolver) SetTags(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	v, _, err := r.svc.SetTags(ctx, c.Org, branch, args.Path, args.Tags, c.Principal.Ref())
+	v, rep, err := r.svc.SetTags(ctx, c.Org, branch, args.Path, args.Tags, c.Principal.Ref())
 	if err != nil {
 		return nil, toAPI(err)
 	}
 	a, m, _ := v.Snapshot.Lookup(args.Path)
-	return newAssetResolver(v, a, m), nil
+	res := newAssetResolver(v, a, m)
+	res.report = rep
+	return res, nil
 }
 
 // DefineTag resolves Mutation.defineTag.
@@ -223,11 +240,11 @@ func (r *Resolver) DefineTag(ctx context.Context, args struct {
 			return nil, argError("%v", err)
 		}
 	}
-	def, err := r.svc.DefineTag(ctx, c.Org, d)
+	def, changes, err := r.svc.DefineTag(ctx, c.Org, d)
 	if err != nil {
 		return nil, toAPI(err)
 	}
-	return &tagDefinitionResolver{def}, nil
+	return &tagDefinitionResolver{d: def, changes: changes}, nil
 }
 
 // TagDefinitions resolves Query.tagDefinitions.
@@ -238,12 +255,15 @@ func (r *Resolver) TagDefinitions(ctx context.Context) ([]*tagDefinitionResolver
 	}
 	var out []*tagDefinitionResolver
 	for _, d := range r.svc.Vocab(c.Org).Defined() {
-		out = append(out, &tagDefinitionResolver{d})
+		out = append(out, &tagDefinitionResolver{d: d})
 	}
 	return out, nil
 }
 
-type tagDefinitionResolver struct{ d tags.Definition }
+type tagDefinitionResolver struct {
+	d       tags.Definition
+	changes []tags.BranchTagChanges // defineTag's answer only; nil on tagDefinitions
+}
 
 func (t *tagDefinitionResolver) Name() string { return t.d.Name }
 func (t *tagDefinitionResolver) Description() *string {

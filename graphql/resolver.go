@@ -297,13 +297,11 @@ func (d *deployResultResolver) ChangedAssets() []string { return d.r.ChangedAsse
 func (d *deployResultResolver) Removed() []string       { return d.r.Removed }
 func (d *deployResultResolver) Version() int32          { return int32(d.r.Version) }
 func (d *deployResultResolver) ProblemCount() int32     { return int32(d.r.ProblemCount) }
-func (d *deployResultResolver) TagChanges() []*tagChangeResolver {
-	out := make([]*tagChangeResolver, len(d.r.TagChanges))
-	for i := range d.r.TagChanges {
-		out[i] = &tagChangeResolver{d.r.TagChanges[i]}
-	}
-	return out
+func (d *deployResultResolver) TagChanges(args firstArgs) ([]*tagChangeResolver, error) {
+	return tagChangeList(d.r.TagChanges, args)
 }
+func (d *deployResultResolver) TagChangeCount() int32 { return int32(d.r.TagChangeCount) }
+func (d *deployResultResolver) Warnings() []string    { return nonNil(d.r.Warnings) }
 func (d *deployResultResolver) Errors() []*definitionErrorResolver {
 	out := make([]*definitionErrorResolver, len(d.r.Errors))
 	for i, p := range problemList(d.r.Errors) {

@@ -48,8 +48,8 @@ func (s *Service) Delete(ctx context.Context, req DeleteRequest) (*DeployResult,
 	out := emptyResult(view.Catalog.Version)
 	out.Changed = true
 	out.Removed = ch.Removed
-	next, changes := s.advance(view, ch)
-	out.TagChanges = changes
+	next, changes, count := s.advance(view, ch)
+	out.TagChanges, out.TagChangeCount = changes, count
 	if req.DryRun {
 		return out, nil
 	}
@@ -64,7 +64,7 @@ func (s *Service) Delete(ctx context.Context, req DeleteRequest) (*DeployResult,
 	s.publish(next)
 	out.Version = nb.Version
 	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", nb.Version).
-		Int("removed", len(ch.Removed)).Int("tag_changes", len(changes)).Msg("deleted")
+		Int("removed", len(ch.Removed)).Int("tag_changes", count).Msg("deleted")
 	return out, nil
 }
 

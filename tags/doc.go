@@ -1,7 +1,8 @@
 // Package tags owns tag governance on top of the catalog and its lineage: the org's tag
 // vocabulary (Vocab: names interned to dense ids, definitions with propagate and
 // negation), declared tags (definitions' and stewards'), the propagation engine (States),
-// explanations (Explain), and Service, which composes catalog (validation, versions),
+// explanations (Explain: sources, cancellers and stopped sources), vocabulary hygiene
+// (TagUsage; tag names that differ only by case), and Service, which composes catalog (validation, versions),
 // lineage (cycles, the graph) and propagation into one atomic change of a branch.
 //
 // # Propagation

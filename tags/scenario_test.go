@@ -27,7 +27,8 @@ import (
 //   - createBranch: {name: dev, from: main}
 //   - tags: {User.city: [PII], TxnByCity: [stripe]}        # present tags, exactly
 //   - cancels: {TxnByCity: [PII]}
-//   - explain: {path: X, tag: PII, present: false, sources: {User: [User, User.city, X]}, cancelledBy: [T]}
+//   - explain: {path: X, tag: PII, present: false, sources: {User: [User, User.city, X]}, cancelledBy: [T],
+//     stopped: {S: {at: A, reason: NODE_NEGATION, path: [S, A, X]}}}   # exactly; none when left out
 //
 // Scenario files live in testdata/scenarios and, for the seed scenarios, in
 // fixtures/scenarios; a new case is a new file.
@@ -56,7 +57,15 @@ type step struct {
 		Present     bool
 		Sources     map[string][]string
 		CancelledBy []string `yaml:"cancelledBy"`
+		Stopped     map[string]stopWant
 	} `yaml:"explain"`
+}
+
+// stopWant is an expected entry of an explanation's stopped list.
+type stopWant struct {
+	At     string   `yaml:"at"`
+	Reason string   `yaml:"reason"`
+	Path   []string `yaml:"path"`
 }
 
 type scenario struct {
@@ -145,7 +154,7 @@ func runScenario(t *testing.T, sc scenario) {
 			if d.Negation, err = tags.ParseNegation(st.DefineTag.Negation); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.DefineTag(ctx, org, d); err != nil {
+			if _, _, err := s.DefineTag(ctx, org, d); err != nil {
 				t.Fatalf("%s: defineTag: %v", at, err)
 			}
 		case st.CreateBranch != nil:
@@ -188,7 +197,10 @@ func runScenario(t *testing.T, sc scenario) {
 			if !ok {
 				t.Fatalf("%s: %s does not exist", at, st.Explain.Path)
 			}
-			ex := v.Lineage.Explain(v.Vocab, id, st.Explain.Tag)
+			ex, err := v.Lineage.Explain(ctx, v.Vocab, id, st.Explain.Tag)
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := map[string][]string{}
 			for _, src := range ex.Sources {
 				got[src.Source] = src.Path
@@ -204,6 +216,19 @@ func runScenario(t *testing.T, sc scenario) {
 			if ex.Present != st.Explain.Present || !reflect.DeepEqual(got, want) || !reflect.DeepEqual(ex.CancelledBy, wantC) {
 				t.Errorf("%s: explain %s %s = present %v sources %v cancelledBy %v; want %v %v %v", at,
 					st.Explain.Path, st.Explain.Tag, ex.Present, got, ex.CancelledBy, st.Explain.Present, want, wantC)
+			}
+			gotS := map[string]stopWant{}
+			var order []string
+			for _, x := range ex.Stopped {
+				gotS[x.Source] = stopWant{At: x.At, Reason: x.Reason.String(), Path: x.Path}
+				order = append(order, x.Source)
+			}
+			wantS := st.Explain.Stopped
+			if wantS == nil {
+				wantS = map[string]stopWant{}
+			}
+			if !reflect.DeepEqual(gotS, wantS) || !sort.StringsAreSorted(order) {
+				t.Errorf("%s: explain %s %s: stopped = %+v (in order %v), want %+v", at, st.Explain.Path, st.Explain.Tag, gotS, order, wantS)
 			}
 		default:
 			t.Fatalf("%s: a step that does nothing", at)

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagflow/tagflow/catalog"
-	"github.com/tagflow/tagflow/lineage"
 )
 
 // SearchQuery selects assets of one branch version: every filter that is set must hold.
@@ -68,16 +67,10 @@ func (v *View) Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
 		if q.After != "" && p <= q.After {
 			continue
 		}
-		switch {
-		case len(page.ids) < q.First:
-			page.push(id)
-		case q.First > 0 && p < g.Path(page.ids[0]):
-			page.ids[0] = id
-			page.down(0)
-			out.HasNext = true
-		default:
+		if len(page.ids) >= q.First {
 			out.HasNext = true
 		}
+		page.offer(id, q.First)
 	}
 	ids := make([]int32, len(page.ids))
 	for i := len(ids) - 1; i >= 0; i-- {
@@ -190,53 +183,4 @@ func lowerAppend(dst []byte, text string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
-}
-
-// pathHeap is a max-heap of node ids by path: the page being collected, its last entry on
-// top, so that a better match replaces it.
-type pathHeap struct {
-	g   *lineage.Graph
-	ids []int32
-}
-
-func (h *pathHeap) above(i, j int) bool { return h.g.Path(h.ids[i]) > h.g.Path(h.ids[j]) }
-
-func (h *pathHeap) push(id int32) {
-	h.ids = append(h.ids, id)
-	for i := len(h.ids) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !h.above(i, parent) {
-			break
-		}
-		h.ids[i], h.ids[parent] = h.ids[parent], h.ids[i]
-		i = parent
-	}
-}
-
-func (h *pathHeap) down(i int) {
-	for {
-		big, l, r := i, 2*i+1, 2*i+2
-		if l < len(h.ids) && h.above(l, big) {
-			big = l
-		}
-		if r < len(h.ids) && h.above(r, big) {
-			big = r
-		}
-		if big == i {
-			return
-		}
-		h.ids[i], h.ids[big] = h.ids[big], h.ids[i]
-		i = big
-	}
-}
-
-func (h *pathHeap) pop() int32 {
-	top := h.ids[0]
-	n := len(h.ids) - 1
-	h.ids[0] = h.ids[n]
-	h.ids = h.ids[:n]
-	if n > 0 {
-		h.down(0)
-	}
-	return top
 }

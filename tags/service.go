@@ -181,7 +181,18 @@ type DeployResult struct {
 	Errors        []catalog.Problem // dry run only: the problems that would refuse the deploy (the first catalog.MaxProblems)
 	ProblemCount  int               // dry run only: how many problems there were in all
 	Version       int64             // the branch's version after the deploy
+	// TagChangeCount is how many assets' present tags changed; TagChanges holds the first
+	// MaxTagChanges of them by path.
+	TagChangeCount int
+	// Warnings about the document that do not refuse it: a tag name that differs from
+	// another of the org only by case.
+	Warnings []string
 }
+
+// MaxTagChanges bounds the tag changes a write answers with: a first deploy of a large
+// catalog changes the tags of every node below a tag (100k+ entries); the count says how
+// many there were in all.
+const MaxTagChanges = 10_000
 
 // TagChange is one asset whose present tags a deploy changed.
 type TagChange struct {
@@ -250,8 +261,9 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if ch.Empty() {
 		return out, nil
 	}
-	next, changes := s.advance(view, ch)
-	out.TagChanges = changes
+	next, changes, count := s.advance(view, ch)
+	out.TagChanges, out.TagChangeCount = changes, count
+	out.Warnings = caseWarnings(view, next, ch)
 	if req.DryRun {
 		return out, nil
 	}
@@ -268,36 +280,75 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	out.Version = nb.Version
 	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", nb.Version).
 		Int("added", len(ch.Added)).Int("changed", len(ch.Changed)).Int("removed", len(ch.Removed)).
-		Int("tag_changes", len(changes)).Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
+		Int("tag_changes", count).Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
 	return out, nil
 }
 
-// advance computes the next version of a view for a change, and the tag changes it causes.
-// The catalog part of the returned view is the caller's to fill in after the commit.
-func (s *Service) advance(view *View, ch *catalog.Change) (*View, []TagChange) {
+// advance computes the next version of a view for a change, and the tag changes it causes
+// (at most MaxTagChanges, and how many in all). The catalog part of the returned view is
+// the caller's to fill in after the commit.
+func (s *Service) advance(view *View, ch *catalog.Change) (*View, []TagChange, int) {
 	v := s.intern(view.Org, tagNames(ch.Upserts))
 	adv := view.Lineage.Advance(v, ch.Get, ch.Upserts, ch.Removes)
 	next := &View{Org: view.Org, Catalog: view.Catalog, Snapshot: view.Snapshot, Lineage: adv.Branch, Vocab: adv.Vocab}
-	return next, tagChanges(view, next, adv.Changed)
+	changes, count := tagChanges(view, next, adv.Changed, MaxTagChanges)
+	return next, changes, count
 }
 
-// tagChanges lists the nodes whose present tags differ between two versions, by path.
-func tagChanges(before, after *View, changed []int32) []TagChange {
-	out := []TagChange{}
+// tagChanges lists the nodes whose present tags differ between two versions: the first
+// limit of them by path, and how many there are in all. A first deploy changes every node
+// below a tag, so the names of a node's tags are only built for the nodes kept: the others
+// are compared by tag id (both vocabularies intern the org's names with the same ids) and
+// selected with a bounded max-heap of paths.
+func tagChanges(before, after *View, changed []int32, limit int) ([]TagChange, int) {
+	gb, ga := before.Lineage.Graph, after.Lineage.Graph
+	existed := func(id int32) bool { return gb.Exists(id) && gb.Path(id) == ga.Path(id) }
+	count := 0
+	keep := pathHeap{g: ga}
 	for _, id := range changed {
-		path := after.Lineage.Graph.Path(id)
+		var was []TagState
+		if existed(id) {
+			was = before.Lineage.States.State(id)
+		}
+		if samePresent(was, after.Lineage.States.State(id)) {
+			continue
+		}
+		count++
+		keep.offer(id, limit)
+	}
+	ids := keep.ids
+	sort.Slice(ids, func(i, j int) bool { return ga.Path(ids[i]) < ga.Path(ids[j]) })
+	out := make([]TagChange, 0, len(ids))
+	for _, id := range ids {
 		was := []string{}
-		if before.Lineage.Graph.Exists(id) && before.Lineage.Graph.Path(id) == path {
+		if existed(id) {
 			was = before.Lineage.Present(before.Vocab, id)
 		}
-		now := after.Lineage.Present(after.Vocab, id)
-		added, removed := diffSorted(was, now)
-		if len(added)+len(removed) > 0 {
-			out = append(out, TagChange{Path: path, Added: added, Removed: removed})
-		}
+		added, removed := diffSorted(was, after.Lineage.Present(after.Vocab, id))
+		out = append(out, TagChange{Path: ga.Path(id), Added: added, Removed: removed})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
+	return out, count
+}
+
+// samePresent reports whether two state lists (sorted by tag id) have the same present tags.
+func samePresent(a, b []TagState) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && a[i].State() != Present {
+			i++
+		}
+		for j < len(b) && b[j].State() != Present {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i].Tag() != b[j].Tag() {
+			return false
+		}
+		i++
+		j++
+	}
 }
 
 // diffSorted returns what b has that a has not, and what a has that b has not.
@@ -343,7 +394,7 @@ func (s *Service) alreadyApplied(req DeployRequest, mark string) (*DeployResult,
 // emptyResult is the result of a deploy that changes nothing: every list empty, not nil.
 func emptyResult(version int64) *DeployResult {
 	return &DeployResult{Added: []string{}, ChangedAssets: []string{}, Removed: []string{},
-		TagChanges: []TagChange{}, Errors: []catalog.Problem{}, Version: version}
+		TagChanges: []TagChange{}, Errors: []catalog.Problem{}, Version: version, Warnings: []string{}}
 }
 
 // CreateBranch creates a branch from another: one record in the store, and a view that
@@ -396,9 +447,26 @@ func (s *Service) Branches(org string) []*View {
 	return out
 }
 
+// WriteReport is what a write other than a deploy changed: the tag changes it caused
+// downstream (bounded like a deploy's), and warnings that did not refuse it.
+type WriteReport struct {
+	TagChanges     []TagChange // the first MaxTagChanges by path
+	TagChangeCount int         // how many assets' present tags changed in all
+	Warnings       []string
+}
+
+// BranchTagChanges are the tag changes a defineTag caused on one branch.
+type BranchTagChanges struct {
+	Branch         string
+	TagChanges     []TagChange // the first MaxTagChanges by path
+	TagChangeCount int
+}
+
 // SetTags sets the steward tag declarations of one asset on one branch: the full list of
-// "t" and "~t". A deploy never removes them; they go with an asset a deploy removes.
-func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls []string, who string) (*View, []TagChange, error) {
+// "t" and "~t". A deploy never removes them; they go with an asset a deploy removes. The
+// report says which assets gained or lost which tags, and warns of a tag name that differs
+// from another of the org only by case.
+func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls []string, who string) (*View, *WriteReport, error) {
 	unlock := s.lock(org, branch)
 	defer unlock()
 	view, err := s.View(org, branch)
@@ -409,10 +477,13 @@ func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls [
 	if err != nil {
 		return nil, nil, err
 	}
+	rep := &WriteReport{TagChanges: []TagChange{}, Warnings: []string{}}
 	if ch.Empty() {
-		return view, []TagChange{}, nil
+		return view, rep, nil
 	}
-	next, changes := s.advance(view, ch)
+	next, changes, count := s.advance(view, ch)
+	rep.TagChanges, rep.TagChangeCount = changes, count
+	rep.Warnings = caseWarnings(view, next, ch)
 	nb, snap, err := s.repo.Commit(ctx, org, branch, ch, catalog.CommitInfo{
 		Author: who, Message: fmt.Sprintf("setTags %s: [%s]", path, strings.Join(decls, ", ")),
 	})
@@ -421,21 +492,26 @@ func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls [
 	}
 	next.Catalog, next.Snapshot = nb, snap
 	s.publish(next)
-	return next, changes, nil
+	return next, rep, nil
 }
 
 // DefineTag sets every setting of a tag for the whole org and re-propagates it on every
-// branch before it returns.
-func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Definition, error) {
+// branch before it returns, with the tag changes it caused on each branch (sorted by
+// branch). A name that differs from a tag defined or in use in the org only by case
+// ("pii" next to "PII") is refused.
+func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Definition, []BranchTagChanges, error) {
 	const op = "defineTag"
 	if err := catalog.ValidateTagName(d.Name); err != nil {
-		return Definition{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: d.Name, Msg: err.Error()}
+		return Definition{}, nil, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: d.Name, Msg: err.Error()}
 	}
 	if !s.repo.HasOrg(org) {
-		return Definition{}, &catalog.Error{Op: op, Kind: catalog.NotFound, Msg: fmt.Sprintf("org %q does not exist", org)}
+		return Definition{}, nil, &catalog.Error{Op: op, Kind: catalog.NotFound, Msg: fmt.Sprintf("org %q does not exist", org)}
 	}
 	s.defineMu.Lock()
 	defer s.defineMu.Unlock()
+	if err := s.refuseCaseSibling(ctx, org, d.Name); err != nil {
+		return Definition{}, nil, err
+	}
 	s.vocMu.Lock()
 	v, err := s.Vocab(org).Define(d)
 	if err == nil {
@@ -443,29 +519,36 @@ func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Defi
 	}
 	if err != nil {
 		s.vocMu.Unlock()
-		return Definition{}, fmt.Errorf("%s %s: %w", op, d.Name, err)
+		return Definition{}, nil, fmt.Errorf("%s %s: %w", op, d.Name, err)
 	}
 	s.mu.Lock()
 	s.vocabs[org] = v
 	s.mu.Unlock()
 	s.vocMu.Unlock()
+	changes := []BranchTagChanges{}
 	for _, b := range s.Branches(org) {
-		s.redefine(org, b.Catalog.Name, d.Name)
+		if c, ok := s.redefine(org, b.Catalog.Name, d.Name); ok {
+			changes = append(changes, c)
+		}
 	}
-	return *s.Vocab(org).Def(mustID(v, d.Name)), nil
+	return *s.Vocab(org).Def(mustID(v, d.Name)), changes, nil
 }
 
-// redefine re-propagates one tag on one branch with the org's current vocabulary.
-func (s *Service) redefine(org, branch, name string) {
+// redefine re-propagates one tag on one branch with the org's current vocabulary, and
+// says what changed there; false when the branch was deleted meanwhile.
+func (s *Service) redefine(org, branch, name string) (BranchTagChanges, bool) {
 	unlock := s.lock(org, branch)
 	defer unlock()
 	view, err := s.View(org, branch)
 	if err != nil {
-		return // deleted meanwhile
+		return BranchTagChanges{}, false
 	}
 	v := s.Vocab(org)
-	nb, _ := view.Lineage.redefine(v, name)
-	s.publish(&View{Org: org, Catalog: view.Catalog, Snapshot: view.Snapshot, Lineage: nb, Vocab: v})
+	nb, changed := view.Lineage.redefine(v, name)
+	next := &View{Org: org, Catalog: view.Catalog, Snapshot: view.Snapshot, Lineage: nb, Vocab: v}
+	s.publish(next)
+	changes, count := tagChanges(view, next, changed, MaxTagChanges)
+	return BranchTagChanges{Branch: branch, TagChanges: changes, TagChangeCount: count}, true
 }
 
 func mustID(v *Vocab, name string) TagID {

@@ -2,12 +2,17 @@ package tags
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/catalog/badgerstore"
+	"github.com/tagflow/tagflow/lineage"
 )
 
 // A change in progress on one branch does not block a deploy to another.
@@ -63,5 +68,45 @@ func TestDeploysToOtherBranchesDoNotBlock(t *testing.T) {
 	unlock = func() {}
 	if err := <-blocked; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// pathHeap keeps exactly the limit smallest paths, whatever the order they come in.
+func TestPathHeapKeepsTheFirstByPath(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 200; round++ {
+		n := r.IntN(300)
+		var assets []*catalog.Asset
+		for i := 0; i < n; i++ {
+			assets = append(assets, &catalog.Asset{Kind: catalog.KindDataset, Path: fmt.Sprintf("d%04d", r.IntN(5000))})
+		}
+		byPath := map[string]*catalog.Asset{}
+		for _, a := range assets {
+			byPath[a.Path] = a
+		}
+		assets = assets[:0]
+		for _, a := range byPath {
+			assets = append(assets, a)
+		}
+		g := lineage.NewGraph()
+		g.Apply(func(p string) *catalog.Asset { return byPath[p] }, assets, nil)
+		var paths []string
+		h := pathHeap{g: g}
+		limit := r.IntN(50)
+		for _, a := range assets {
+			id, _ := g.Lookup(a.Path)
+			h.offer(id, limit)
+			paths = append(paths, a.Path)
+		}
+		sort.Strings(paths)
+		var got []string
+		for _, id := range h.ids {
+			got = append(got, g.Path(id))
+		}
+		sort.Strings(got)
+		want := paths[:min(limit, len(paths))]
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: limit %d of %d: kept %v, want %v", round, limit, len(paths), got, want)
+		}
 	}
 }

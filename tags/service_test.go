@@ -372,7 +372,7 @@ func TestDefineTagRacesCreateBranch(t *testing.T) {
 			if i%2 == 0 {
 				neg = tags.NegationNode
 			}
-			if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: neg}); err != nil {
+			if _, _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: neg}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -447,10 +447,10 @@ func TestRestartGivesTheSameStates(t *testing.T) {
     tags: [stripe]
     fields: [{name: uid, type: int}, {name: amount, type: float}]
 `)
-	if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: tags.NegationNode}); err != nil {
+	if _, _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true, Negation: tags.NegationNode}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DefineTag(ctx, org, tags.Definition{Name: "finance", Propagate: false}); err != nil {
+	if _, _, err := s.DefineTag(ctx, org, tags.Definition{Name: "finance", Propagate: false}); err != nil {
 		t.Fatal(err)
 	}
 	before := states(s)

@@ -76,6 +76,7 @@ once with its line, and nothing is written unless the whole document is valid.
 			} else {
 				printDeploy(os.Stdout, &res, branch, dryRun)
 			}
+			printWarnings(os.Stderr, res.Warnings)
 			if len(res.Errors) > 0 {
 				return &exitError{code: exitRefused, err: fmt.Errorf("the plan has %d problem(s)", len(res.Errors))}
 			}
@@ -112,6 +113,9 @@ type deployResult struct {
 	TagChanges    []tagChange    `json:"tagChanges"`
 	Errors        []problemEntry `json:"errors"`
 	Version       int            `json:"version"`
+	// TagChangeCount is how many assets' tags changed; TagChanges holds the first by path.
+	TagChangeCount int      `json:"tagChangeCount"`
+	Warnings       []string `json:"warnings"`
 }
 
 type tagChange struct {
@@ -154,13 +158,22 @@ func printDeploy(w io.Writer, r *deployResult, branch string, dryRun bool) {
 	list("+", r.Added)
 	list("~", r.ChangedAssets)
 	list("-", r.Removed)
-	if len(r.TagChanges) > 0 {
-		fmt.Fprintf(w, "Tag changes (%d assets):\n", len(r.TagChanges))
+	printTagChanges(w, "Tag changes", r.TagChanges, r.TagChangeCount)
+}
+
+// printTagChanges prints what a write (deploy, tags set, tags define) did to tags: at most
+// 50 of the assets whose tags changed, and how many more there are.
+func printTagChanges(w io.Writer, title string, changes []tagChange, count int) {
+	if count < len(changes) {
+		count = len(changes) // an answer without the count: what it lists
 	}
-	const showTags = 50 // -o json has them all
-	for i, t := range r.TagChanges {
-		if i == showTags {
-			fmt.Fprintf(w, "  ... and %d more (-o json lists them all)\n", len(r.TagChanges)-showTags)
+	if count == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s (%s):\n", title, plural(count, "asset"))
+	const show = 50 // -o json has more
+	for i, t := range changes {
+		if i == show {
 			break
 		}
 		var parts []string
@@ -171,6 +184,23 @@ func printDeploy(w io.Writer, r *deployResult, branch string, dryRun bool) {
 			parts = append(parts, "-"+a)
 		}
 		fmt.Fprintf(w, "  %s: %s\n", t.Path, strings.Join(parts, " "))
+	}
+	if shown := min(show, len(changes)); count > shown {
+		if count <= maxJSONTagChanges {
+			fmt.Fprintf(w, "  ... and %d more (-o json lists them all)\n", count-shown)
+		} else {
+			fmt.Fprintf(w, "  ... and %d more (-o json lists the first %d)\n", count-shown, maxJSONTagChanges)
+		}
+	}
+}
+
+// maxJSONTagChanges is how many tag changes -o json shows at most (the server's bound).
+const maxJSONTagChanges = 10000
+
+// printWarnings prints the warnings of a write to w (stderr), one a line.
+func printWarnings(w io.Writer, warnings []string) {
+	for _, m := range warnings {
+		fmt.Fprintln(w, "warning: "+m)
 	}
 }
 

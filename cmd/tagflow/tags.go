@@ -34,6 +34,14 @@ type tagPath struct {
 	Path   []string `json:"path"`
 }
 
+// tagStop is a declaring asset whose tag stops on its way: where, and why.
+type tagStop struct {
+	Source string   `json:"source"`
+	At     string   `json:"at"`
+	Path   []string `json:"path"`
+	Reason string   `json:"reason"`
+}
+
 // explanation is Query.explainTag's answer, with the question.
 type explanation struct {
 	Path        string    `json:"path"`
@@ -42,6 +50,7 @@ type explanation struct {
 	Present     bool      `json:"present"`
 	Sources     []tagPath `json:"sources"`
 	CancelledBy []string  `json:"cancelledBy"`
+	Stopped     []tagStop `json:"stopped"`
 }
 
 func newExplain(g *globals) *cobra.Command {
@@ -50,7 +59,10 @@ func newExplain(g *globals) *cobra.Command {
 		Use:   "explain PATH TAG",
 		Short: "Say why an asset has, or does not have, a tag",
 		Long: `Say why an asset has, or does not have, a tag: the assets that declare it, each with
-one path along which it arrives, and the assets whose ~TAG cancels it.
+one path along which it arrives, the assets whose ~TAG cancels it, and every other asset
+that declares it and whose path to this one stops: at a ~TAG with negation NODE, where a
+cancellation meets a fail-closed edge, or where a tag that does not propagate meets a
+derivation edge.
 
 ` + tagsArgsNote("tagflow explain User.city -- -x"),
 		Args: cobra.ExactArgs(2),
@@ -62,7 +74,7 @@ one path along which it arrives, and the assets whose ~TAG cancels it.
 			var out struct {
 				ExplainTag explanation `json:"explainTag"`
 			}
-			if err := c.query(`query($p: String!, $t: String!, $b: String) { explainTag(path: $p, tag: $t, branch: $b) { present sources { source path } cancelledBy } }`,
+			if err := c.query(`query($p: String!, $t: String!, $b: String) { explainTag(path: $p, tag: $t, branch: $b) { present sources { source path } cancelledBy stopped { source at path reason } } }`,
 				map[string]any{"p": args[0], "t": args[1], "b": branch}, &out); err != nil {
 				return err
 			}
@@ -95,12 +107,28 @@ func printExplanation(w io.Writer, e *explanation) {
 		for _, c := range e.CancelledBy {
 			fmt.Fprintf(w, "  cancelled by %s's ~%s\n", c, e.Tag)
 		}
-	case len(e.Sources) > 0:
+	case len(e.Sources) > 0, len(e.Stopped) > 0:
 		fmt.Fprintf(w, "%s does not have %s.\n", e.Path, e.Tag)
 		sources("would arrive from")
 	default:
 		fmt.Fprintf(w, "%s does not have %s: no source reaches it.\n", e.Path, e.Tag)
 	}
+	for _, s := range e.Stopped {
+		fmt.Fprintf(w, "  would arrive from %s, stopped at %s%s: %s\n", s.Source, s.At, stopWhy(s.Reason, e.Tag), strings.Join(s.Path, " -> "))
+	}
+}
+
+// stopWhy says why a tag stops at a node, after "stopped at NODE".
+func stopWhy(reason, tag string) string {
+	switch reason {
+	case "NODE_NEGATION":
+		return " by its ~" + tag + " (NODE)"
+	case "NOT_PROPAGATED":
+		return " (" + tag + " does not propagate)"
+	case "FAIL_CLOSED":
+		return " (a cancellation does not travel fail-closed edges)"
+	}
+	return ""
 }
 
 type lineageNode struct {
@@ -213,19 +241,44 @@ func printLineage(w io.Writer, l *lineageInfo) {
 }
 
 type taggedAsset struct {
-	Path         string   `json:"path"`
-	Kind         string   `json:"kind"`
-	Tags         []string `json:"tags"`
-	Cancels      []string `json:"cancels"`
-	DeclaredTags []string `json:"declaredTags"`
-	StewardTags  []string `json:"stewardTags"`
+	Path         string       `json:"path"`
+	Kind         string       `json:"kind"`
+	Tags         []string     `json:"tags"`
+	Cancels      []string     `json:"cancels"`
+	DeclaredTags []string     `json:"declaredTags"`
+	StewardTags  []string     `json:"stewardTags"`
+	WriteReport  *writeReport `json:"writeReport,omitempty"`
+}
+
+// writeReport is what a write changed: Asset.writeReport on setTags' answer.
+type writeReport struct {
+	TagChanges     []tagChange `json:"tagChanges"`
+	TagChangeCount int         `json:"tagChangeCount"`
+	Warnings       []string    `json:"warnings"`
+}
+
+// branchTagChanges is what a defineTag changed on one branch.
+type branchTagChanges struct {
+	Branch         string      `json:"branch"`
+	TagChanges     []tagChange `json:"tagChanges"`
+	TagChangeCount int         `json:"tagChangeCount"`
 }
 
 type tagDefinition struct {
-	Name        string  `json:"name"`
-	Description *string `json:"description"`
-	Propagate   bool    `json:"propagate"`
-	Negation    string  `json:"negation"`
+	Name        string              `json:"name"`
+	Description *string             `json:"description"`
+	Propagate   bool                `json:"propagate"`
+	Negation    string              `json:"negation"`
+	Changes     *[]branchTagChanges `json:"changes,omitempty"`
+}
+
+// tagChangesFirst is how many tag changes to ask a write for: what the text shows, or
+// with -o json all the server answers.
+func (g *globals) tagChangesFirst() int {
+	if g.output == "json" {
+		return maxJSONTagChanges
+	}
+	return 50
 }
 
 const tagDefinitionFields = "name description propagate negation"
@@ -265,11 +318,17 @@ deploy never removes it. With no tags, the steward tags are cleared.
 			}
 			tags := append([]string{}, args[1:]...)
 			var out struct{ SetTags taggedAsset }
-			if err := c.query(`mutation($p: String!, $t: [String!]!, $b: String) { setTags(path: $p, tags: $t, branch: $b) { path kind tags cancels declaredTags stewardTags } }`,
-				map[string]any{"p": args[0], "t": tags, "b": branch}, &out); err != nil {
+			if err := c.query(`mutation($p: String!, $t: [String!]!, $b: String, $n: Int) { setTags(path: $p, tags: $t, branch: $b) { path kind tags cancels declaredTags stewardTags
+  writeReport { tagChangeCount warnings tagChanges(first: $n) { path added removed } } } }`,
+				map[string]any{"p": args[0], "t": tags, "b": branch, "n": g.tagChangesFirst()}, &out); err != nil {
 				return err
 			}
 			a := out.SetTags
+			rep := a.WriteReport
+			if rep == nil {
+				rep = &writeReport{}
+			}
+			defer printWarnings(os.Stderr, rep.Warnings)
 			if g.output == "json" {
 				return printJSON(a)
 			}
@@ -281,6 +340,7 @@ deploy never removes it. With no tags, the steward tags are cleared.
 			fmt.Printf("  tags:      %s\n", tagList(a.Tags, a.Cancels))
 			fmt.Printf("  declared:  %s\n", listOrDash(a.DeclaredTags))
 			fmt.Printf("  stewards:  %s\n", listOrDash(a.StewardTags))
+			printTagChanges(os.Stdout, "Tag changes", rep.TagChanges, rep.TagChangeCount)
 			return nil
 		},
 	}
@@ -327,8 +387,9 @@ arrives by another path it stays (use it for tags that must never be lost, like 
 				return err
 			}
 			var out struct{ DefineTag tagDefinition }
-			if err := c.query(`mutation($n: String!, $d: String, $p: Boolean, $g: Negation) { defineTag(name: $n, description: $d, propagate: $p, negation: $g) { `+tagDefinitionFields+` } }`,
-				map[string]any{"n": args[0], "d": desc, "p": !noPropagate, "g": neg}, &out); err != nil {
+			if err := c.query(`mutation($n: String!, $d: String, $p: Boolean, $g: Negation, $f: Int) { defineTag(name: $n, description: $d, propagate: $p, negation: $g) { `+tagDefinitionFields+`
+  changes { branch tagChangeCount tagChanges(first: $f) { path added removed } } } }`,
+				map[string]any{"n": args[0], "d": desc, "p": !noPropagate, "g": neg, "f": g.tagChangesFirst()}, &out); err != nil {
 				return err
 			}
 			d := out.DefineTag
@@ -349,6 +410,15 @@ arrives by another path it stays (use it for tags that must never be lost, like 
 			if d.Description != nil {
 				fmt.Printf("  description: %s\n", *d.Description)
 			}
+			if d.Changes != nil {
+				for _, b := range *d.Changes {
+					if b.TagChangeCount == 0 {
+						fmt.Printf("No tag changes on %s.\n", b.Branch)
+						continue
+					}
+					printTagChanges(os.Stdout, "Tag changes on "+b.Branch, b.TagChanges, b.TagChangeCount)
+				}
+			}
 			return nil
 		},
 	}
@@ -359,41 +429,65 @@ arrives by another path it stays (use it for tags that must never be lost, like 
 	return cmd
 }
 
+// tagUsage is one tag of Query.tagUsage: its definition and how much it is used.
+type tagUsage struct {
+	Name        string  `json:"name"`
+	Defined     bool    `json:"defined"`
+	Declared    int     `json:"declared"`
+	Cancelled   int     `json:"cancelled"`
+	Present     int     `json:"present"`
+	Propagate   bool    `json:"propagate"`
+	Negation    string  `json:"negation"`
+	Description *string `json:"description"`
+}
+
 func newTagsList(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use: "list", Short: "List the tags defined with tags define", Args: cobra.NoArgs,
+	var branch string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the tags defined or in use, with counts and settings",
+		Long: `List every tag defined with tags define or in use on the branch, sorted by name: whether
+it is defined (a tag only in use has the defaults), on how many assets it is declared (t),
+cancelled (~t) and present, and its settings.`,
+		Args: cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
-			var out struct{ TagDefinitions []tagDefinition }
-			if err := c.query(`{ tagDefinitions { `+tagDefinitionFields+` } }`, nil, &out); err != nil {
+			var out struct{ TagUsage []tagUsage }
+			if err := c.query(`query($b: String) { tagUsage(branch: $b) { name defined declared cancelled present propagate negation description } }`,
+				map[string]any{"b": branch}, &out); err != nil {
 				return err
 			}
-			if out.TagDefinitions == nil {
-				out.TagDefinitions = []tagDefinition{}
+			if out.TagUsage == nil {
+				out.TagUsage = []tagUsage{}
 			}
 			if g.output == "json" {
-				return printJSON(out.TagDefinitions)
+				return printJSON(out.TagUsage)
 			}
-			if len(out.TagDefinitions) == 0 {
-				fmt.Println("No tags are defined; every tag in use has the defaults (it propagates, negation DOWNSTREAM).")
+			if len(out.TagUsage) == 0 {
+				fmt.Printf("No tags are defined or in use on %s.\n", branch)
 				return nil
 			}
 			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TAG\tPROPAGATE\tNEGATION\tDESCRIPTION")
-			for _, d := range out.TagDefinitions {
-				prop, desc := "yes", "-"
-				if !d.Propagate {
+			fmt.Fprintln(tw, "TAG\tDEFINED\tDECLARED\tCANCELLED\tPRESENT\tPROPAGATE\tNEGATION\tDESCRIPTION")
+			for _, u := range out.TagUsage {
+				def, prop, desc := "yes", "yes", "-"
+				if !u.Defined {
+					def = "no"
+				}
+				if !u.Propagate {
 					prop = "no"
 				}
-				if d.Description != nil {
-					desc = *d.Description
+				if u.Description != nil {
+					desc = *u.Description
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, prop, d.Negation, desc)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", u.Name, def, u.Declared, u.Cancelled, u.Present, prop, u.Negation, desc)
 			}
 			return tw.Flush()
 		},
 	}
+	cmd.Flags().StringVarP(&branch, "branch", "b", "main", "the branch whose use of tags to count")
+	return cmd
 }

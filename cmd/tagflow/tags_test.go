@@ -57,6 +57,7 @@ func TestExplainCommand(t *testing.T) {
 		"path": "UserFeatures.total_in_hometown", "tag": "PII", "branch": "main", "present": false,
 		"sources":     []any{map[string]any{"source": "User", "path": []any{"User", "User.city", "UserFeatures.city", "UserFeatures.total_in_hometown"}}},
 		"cancelledBy": []any{"TxnByCity"},
+		"stopped":     []any{},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("explain -o json = %s", r.stdout)
@@ -183,14 +184,17 @@ func TestTagsSetCommand(t *testing.T) {
 	mustRun(t, 0, s.env(), "", "deploy", "-f", fennel)
 
 	r := mustRun(t, 0, s.env(), "", "tags", "set", "User", "gdpr")
-	mustEqual(t, "tags set User gdpr", r.stdout, "Set the steward tags of User on main: gdpr.\n  tags:      PII, gdpr\n  declared:  PII\n  stewards:  gdpr\n")
+	mustEqual(t, "tags set User gdpr", r.stdout, "Set the steward tags of User on main: gdpr.\n  tags:      PII, gdpr\n  declared:  PII\n  stewards:  gdpr\n"+
+		"Tag changes (10 assets):\n  TxnByCity: +gdpr\n  TxnByCity.at: +gdpr\n  TxnByCity.city: +gdpr\n  TxnByCity.total: +gdpr\n  User: +gdpr\n"+
+		"  User.city: +gdpr\n  User.uid: +gdpr\n  User.updated_at: +gdpr\n  UserFeatures.city: +gdpr\n  UserFeatures.total_in_hometown: +gdpr\n")
 	// Read your writes: the next command sees the tag downstream.
 	r = mustRun(t, 0, s.env(), "", "explain", "UserFeatures.city", "gdpr")
 	mustEqual(t, "explain after tags set", r.stdout, "UserFeatures.city has gdpr.\n  from User: User -> User.city -> UserFeatures.city\n")
 
 	// ~t is an argument like any other.
 	r = mustRun(t, 0, s.env(), "", "tags", "set", "User.city", "~PII", "--branch", "main")
-	mustEqual(t, "tags set User.city ~PII", r.stdout, "Set the steward tags of User.city on main: ~PII.\n  tags:      gdpr, ~PII\n  declared:  -\n  stewards:  ~PII\n")
+	mustEqual(t, "tags set User.city ~PII", r.stdout, "Set the steward tags of User.city on main: ~PII.\n  tags:      gdpr, ~PII\n  declared:  -\n  stewards:  ~PII\n"+
+		"Tag changes (2 assets):\n  User.city: -PII\n  UserFeatures.city: -PII\n")
 	r = mustRun(t, 0, s.env(), "", "explain", "UserFeatures.city", "PII")
 	mustEqual(t, "explain after ~PII", r.stdout, "UserFeatures.city does not have PII (cancelled).\n  cancelled by User.city's ~PII\n")
 
@@ -205,8 +209,10 @@ func TestTagsSetCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &a); err != nil {
 		t.Fatalf("tags set -o json printed what is not JSON: %v\n%s", err, r.stdout)
 	}
+	rep, _ := a["writeReport"].(map[string]any)
+	delete(a, "writeReport")
 	wantAsset := map[string]any{"path": "User.city", "kind": "FIELD", "tags": []any{"PII", "gdpr"}, "cancels": []any{}, "declaredTags": []any{}, "stewardTags": []any{}}
-	if !reflect.DeepEqual(a, wantAsset) {
+	if !reflect.DeepEqual(a, wantAsset) || rep["tagChangeCount"] != float64(7) || len(rep["tagChanges"].([]any)) != 7 || len(rep["warnings"].([]any)) != 0 {
 		t.Errorf("tags set User.city (clear) -o json = %s", r.stdout)
 	}
 	r = mustRun(t, 0, s.env(), "", "tags", "set", "User.city")
@@ -252,16 +258,22 @@ func TestTagsSetCommand(t *testing.T) {
 func TestTagsDefineAndList(t *testing.T) {
 	data := t.TempDir()
 	s := startServer(t, data)
-	mustRun(t, 0, s.env(), "", "deploy", "-f", fennel)
-
 	r := mustRun(t, 0, s.env(), "", "tags", "list")
-	mustContain(t, "tags list with nothing defined", r.stdout, "No tags are defined")
+	mustEqual(t, "tags list with nothing defined or in use", r.stdout, "No tags are defined or in use on main.\n")
 	r = mustRun(t, 0, s.env(), "", "tags", "list", "-o", "json")
-	mustEqual(t, "tags list -o json with nothing defined", r.stdout, "[]\n")
+	mustEqual(t, "tags list -o json with nothing defined or in use", r.stdout, "[]\n")
+	mustRun(t, 0, s.env(), "", "deploy", "-f", fennel)
+	// Tags in use are listed with their counts, though nobody defined them.
+	r = mustRun(t, 0, s.env(), "", "tags", "list")
+	mustEqual(t, "tags list with nothing defined", r.stdout, `TAG     DEFINED  DECLARED  CANCELLED  PRESENT  PROPAGATE  NEGATION    DESCRIPTION
+PII     no       1         1          5        yes        DOWNSTREAM  -
+stripe  no       1         0          9        yes        DOWNSTREAM  -
+`)
 
 	r = mustRun(t, 0, s.env(), "", "tags", "define", "PII", "--negation", "NODE", "--description", "Personal data.")
 	mustEqual(t, "tags define PII", r.stdout, "Defined tag PII on every branch.\n  propagate:  yes, down the lineage\n"+
-		"  negation:   NODE, a ~PII stops it at that asset only\n  description: Personal data.\n")
+		"  negation:   NODE, a ~PII stops it at that asset only\n  description: Personal data.\n"+
+		"Tag changes on main (1 asset):\n  UserFeatures.total_in_hometown: +PII\n")
 	r = mustRun(t, 0, s.env(), "", "explain", "UserFeatures.total_in_hometown", "PII")
 	mustEqual(t, "explain after negation NODE", r.stdout,
 		"UserFeatures.total_in_hometown has PII.\n  from User: User -> User.city -> UserFeatures.city -> UserFeatures.total_in_hometown\n")
@@ -271,18 +283,24 @@ func TestTagsDefineAndList(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
 		t.Fatalf("tags define -o json printed what is not JSON: %v\n%s", err, r.stdout)
 	}
-	if !reflect.DeepEqual(d, map[string]any{"name": "stripe", "description": nil, "propagate": false, "negation": "DOWNSTREAM"}) {
+	changes, _ := d["changes"].([]any)
+	delete(d, "changes")
+	if !reflect.DeepEqual(d, map[string]any{"name": "stripe", "description": nil, "propagate": false, "negation": "DOWNSTREAM"}) || len(changes) != 1 ||
+		changes[0].(map[string]any)["branch"] != "main" || changes[0].(map[string]any)["tagChangeCount"] != float64(5) {
 		t.Errorf("tags define stripe --no-propagate -o json = %s", r.stdout)
 	}
 	r = mustRun(t, 0, s.env(), "", "get", "TxnByCity")
 	mustContain(t, "get TxnByCity with stripe not propagating", r.stdout, "tags:   ~PII\n")
 
 	r = mustRun(t, 0, s.env(), "", "tags", "list")
-	mustEqual(t, "tags list", r.stdout, "TAG     PROPAGATE  NEGATION    DESCRIPTION\nPII     yes        NODE        Personal data.\nstripe  no         DOWNSTREAM  -\n")
+	mustEqual(t, "tags list", r.stdout, `TAG     DEFINED  DECLARED  CANCELLED  PRESENT  PROPAGATE  NEGATION    DESCRIPTION
+PII     yes      1         1          6        yes        NODE        Personal data.
+stripe  yes      1         0          4        no         DOWNSTREAM  -
+`)
 	r = mustRun(t, 0, s.env(), "", "tags", "list", "-o", "json")
 	var list []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 2 || list[0]["name"] != "PII" || list[0]["negation"] != "NODE" ||
-		list[1]["name"] != "stripe" || list[1]["propagate"] != false {
+		list[1]["name"] != "stripe" || list[1]["propagate"] != false || list[1]["present"] != float64(4) || list[1]["defined"] != true {
 		t.Errorf("tags list -o json (%v) = %s", err, r.stdout)
 	}
 
@@ -309,7 +327,7 @@ func TestTagsDefineAndList(t *testing.T) {
 	}
 	s = startServer(t, data)
 	r = mustRun(t, 0, s.env(), "", "tags", "list")
-	mustContain(t, "tags list after a restart", r.stdout, "PII     yes        NODE        Personal data.\n")
+	mustMatchLines(t, "tags list after a restart", r.stdout, `PII\s+yes\s+1\s+1\s+6\s+yes\s+NODE\s+Personal data.`)
 	r = mustRun(t, 0, s.env(), "", "get", "UserFeatures.total_in_hometown", "-o", "json")
 	mustContain(t, "get after a restart", r.stdout, `"tags": [
     "PII"

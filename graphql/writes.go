@@ -1,0 +1,114 @@
+package graphql
+
+import (
+	"context"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/tags"
+)
+
+// What writes report (tag changes, warnings), stopped sources of explanations, and the
+// usage of the tag vocabulary.
+
+// firstArgs is the argument of a bounded list of tag changes: first: Int = 1000.
+type firstArgs struct{ First gql.NullInt }
+
+// DefaultTagChanges is how many tag changes a list answers unless asked for more, up to
+// tags.MaxTagChanges.
+const DefaultTagChanges = 1000
+
+// tagChangeList is the first args.First of a write's tag changes (which hold at most
+// tags.MaxTagChanges, the first by path).
+func tagChangeList(changes []tags.TagChange, args firstArgs) ([]*tagChangeResolver, error) {
+	first := DefaultTagChanges
+	if args.First.Value != nil {
+		first = int(*args.First.Value)
+	}
+	if first < 0 || first > tags.MaxTagChanges {
+		return nil, argError("first must be between 0 and %d, not %d", tags.MaxTagChanges, first)
+	}
+	n := min(first, len(changes))
+	out := make([]*tagChangeResolver, n)
+	for i := range n {
+		out[i] = &tagChangeResolver{changes[i]}
+	}
+	return out, nil
+}
+
+type writeReportResolver struct{ r *tags.WriteReport }
+
+func (w *writeReportResolver) TagChanges(args firstArgs) ([]*tagChangeResolver, error) {
+	return tagChangeList(w.r.TagChanges, args)
+}
+func (w *writeReportResolver) TagChangeCount() int32 { return int32(w.r.TagChangeCount) }
+func (w *writeReportResolver) Warnings() []string    { return nonNil(w.r.Warnings) }
+
+// Changes is defineTag's report, per branch; null on tagDefinitions.
+func (t *tagDefinitionResolver) Changes() *[]*branchTagChangesResolver {
+	if t.changes == nil {
+		return nil
+	}
+	out := make([]*branchTagChangesResolver, len(t.changes))
+	for i := range t.changes {
+		out[i] = &branchTagChangesResolver{t.changes[i]}
+	}
+	return &out
+}
+
+type branchTagChangesResolver struct{ c tags.BranchTagChanges }
+
+func (b *branchTagChangesResolver) Branch() string { return b.c.Branch }
+func (b *branchTagChangesResolver) TagChanges(args firstArgs) ([]*tagChangeResolver, error) {
+	return tagChangeList(b.c.TagChanges, args)
+}
+func (b *branchTagChangesResolver) TagChangeCount() int32 { return int32(b.c.TagChangeCount) }
+
+type tagStopResolver struct{ s tags.TagStop }
+
+func (t *tagStopResolver) Source() string { return t.s.Source }
+func (t *tagStopResolver) At() string     { return t.s.At }
+func (t *tagStopResolver) Path() []string { return t.s.Path }
+func (t *tagStopResolver) Reason() string { return t.s.Reason.String() }
+
+// TagUsage resolves Query.tagUsage.
+func (r *Resolver) TagUsage(ctx context.Context, args struct{ Branch gql.NullString }) ([]*tagUsageResolver, error) {
+	branch := branchOr(args.Branch)
+	c, err := r.authorize(ctx, access.ReadDefinitions, "", branch)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.svc.View(c.Org, branch)
+	if err != nil {
+		return nil, toAPI(err)
+	}
+	// It scans every node of the branch.
+	if err := charge(ctx, 1+v.Lineage.Graph.Len()); err != nil {
+		return nil, err
+	}
+	usage, err := r.svc.TagUsage(ctx, c.Org, branch)
+	if err != nil {
+		return nil, stopErr(ctx, err)
+	}
+	out := make([]*tagUsageResolver, len(usage))
+	for i := range usage {
+		out[i] = &tagUsageResolver{usage[i]}
+	}
+	return out, nil
+}
+
+type tagUsageResolver struct{ u tags.TagUsage }
+
+func (t *tagUsageResolver) Name() string     { return t.u.Name }
+func (t *tagUsageResolver) Defined() bool    { return t.u.Defined }
+func (t *tagUsageResolver) Declared() int32  { return int32(t.u.Declared) }
+func (t *tagUsageResolver) Cancelled() int32 { return int32(t.u.Cancelled) }
+func (t *tagUsageResolver) Present() int32   { return int32(t.u.Present) }
+func (t *tagUsageResolver) Propagate() bool  { return t.u.Propagate }
+func (t *tagUsageResolver) Negation() string { return t.u.Negation.String() }
+func (t *tagUsageResolver) Description() *string {
+	if t.u.Description == "" {
+		return nil
+	}
+	return &t.u.Description
+}
