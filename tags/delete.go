@@ -53,17 +53,15 @@ func (s *Service) Delete(ctx context.Context, req DeleteRequest) (*DeployResult,
 	if req.DryRun {
 		return out, nil
 	}
-	nb, snap, err := s.repo.Commit(ctx, req.Org, req.Branch, ch, catalog.CommitInfo{
+	version, err := s.commit(ctx, next, ch, catalog.CommitInfo{
 		Author:  req.Deleter,
 		Message: "deleteAssets: " + listSome(ch.Removed, 20),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	next.Catalog, next.Snapshot = nb, snap
-	s.publish(next)
-	out.Version = nb.Version
-	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", nb.Version).
+	out.Version = version
+	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", version).
 		Int("removed", len(ch.Removed)).Int("tag_changes", count).Msg("deleted")
 	return out, nil
 }

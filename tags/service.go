@@ -267,7 +267,7 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if req.DryRun {
 		return out, nil
 	}
-	nb, snap, err := s.repo.Commit(ctx, req.Org, req.Branch, ch, catalog.CommitInfo{
+	version, err := s.commit(ctx, next, ch, catalog.CommitInfo{
 		Author:  req.Deployer,
 		Message: fmt.Sprintf("deploy: %d added, %d changed, %d removed", len(ch.Added), len(ch.Changed), len(ch.Removed)),
 		Applied: mark,
@@ -275,10 +275,8 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	next.Catalog, next.Snapshot = nb, snap
-	s.publish(next)
-	out.Version = nb.Version
-	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", nb.Version).
+	out.Version = version
+	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", version).
 		Int("added", len(ch.Added)).Int("changed", len(ch.Changed)).Int("removed", len(ch.Removed)).
 		Int("tag_changes", count).Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
 	return out, nil
@@ -484,15 +482,25 @@ func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls [
 	next, changes, count := s.advance(view, ch)
 	rep.TagChanges, rep.TagChangeCount = changes, count
 	rep.Warnings = caseWarnings(view, next, ch)
-	nb, snap, err := s.repo.Commit(ctx, org, branch, ch, catalog.CommitInfo{
+	if _, err := s.commit(ctx, next, ch, catalog.CommitInfo{
 		Author: who, Message: fmt.Sprintf("setTags %s: [%s]", path, strings.Join(decls, ", ")),
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, nil, fmt.Errorf("setTags %s: %w", path, err)
+	}
+	return next, rep, nil
+}
+
+// commit makes a change durable on next's branch and publishes next, the view that
+// advance computed for it, with the new head; the caller holds the branch's lock. It
+// returns the branch's new version.
+func (s *Service) commit(ctx context.Context, next *View, ch *catalog.Change, info catalog.CommitInfo) (int64, error) {
+	nb, snap, err := s.repo.Commit(ctx, next.Org, next.Catalog.Name, ch, info)
+	if err != nil {
+		return 0, err
 	}
 	next.Catalog, next.Snapshot = nb, snap
 	s.publish(next)
-	return next, rep, nil
+	return nb.Version, nil
 }
 
 // DefineTag sets every setting of a tag for the whole org and re-propagates it on every

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
 
 const deleteAssetsMutation = `mutation($p: [String!]!, $b: String, $dry: Boolean) {
-  deleteAssets(paths: $p, branch: $b, dryRun: $dry) { changed added changedAssets removed tagChanges { path added removed } errors { asset message line } version } }`
+  deleteAssets(paths: $p, branch: $b, dryRun: $dry) { changed added changedAssets removed tagChanges { path added removed } tagChangeCount errors { asset message line } version } }`
 
 func newDelete(g *globals) *cobra.Command {
 	var branch string
@@ -81,17 +80,5 @@ func printDelete(w io.Writer, r *deployResult, branch string, dryRun bool) {
 	for _, p := range r.Removed {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
-	if len(r.TagChanges) > 0 {
-		fmt.Fprintf(w, "Tag changes (%d assets):\n", len(r.TagChanges))
-	}
-	for _, t := range r.TagChanges {
-		var parts []string
-		for _, a := range t.Added {
-			parts = append(parts, "+"+a)
-		}
-		for _, a := range t.Removed {
-			parts = append(parts, "-"+a)
-		}
-		fmt.Fprintf(w, "  %s: %s\n", t.Path, strings.Join(parts, " "))
-	}
+	printTagChanges(w, "Tag changes", r.TagChanges, r.TagChangeCount)
 }
