@@ -45,7 +45,7 @@ func TestDeleteCommand(t *testing.T) {
 		t.Fatalf("delete -o json printed what is not JSON: %v\n%s", err, r.stdout)
 	}
 	want := map[string]any{"changed": true, "added": []any{}, "changedAssets": []any{}, "removed": []any{"Transaction", "User"},
-		"tagChanges": []any{}, "errors": []any{}, "version": float64(3)}
+		"tagChanges": []any{}, "tagChangeCount": float64(0), "errors": []any{}, "version": float64(3)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("delete -o json = %s", r.stdout)
 	}
