@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test ./catalog -run '^$$' -fuzz '^FuzzNormalizeType$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./catalog -run '^$$' -fuzz '^FuzzParseTagDecl$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzCountExpensive$$' -fuzztime $(FUZZTIME)
 
 # The benchmarks of the README's Performance section.
 BENCHCOUNT ?= 6

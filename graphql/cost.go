@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -218,6 +221,6 @@ func isNameChar(c byte) bool { return isNameStart(c) || (c >= '0' && c <= '9') }
 // expensiveRefusal refuses, before execution, a query that names too many expensive fields.
 func expensiveRefusal(n int) *apiError {
 	return toAPI(&catalog.Error{Kind: catalog.TooExpensive, Msg: fmt.Sprintf(
-		"the query asks for %d fields that walk or list the catalog (impact, lineage, datasets, featuresets, explainTag, search; every alias counts); at most %d are allowed in one request: split it",
-		n, MaxExpensiveFields)})
+		"the query asks for %d fields that walk or list the catalog (%s; every alias counts); at most %d are allowed in one request: split it",
+		n, strings.Join(slices.Sorted(maps.Keys(expensiveFields)), ", "), MaxExpensiveFields)})
 }

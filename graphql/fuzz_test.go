@@ -2,6 +2,7 @@ package graphql_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/tagflow/tagflow/fixtures"
@@ -45,6 +46,35 @@ func FuzzQuery(f *testing.F) {
 			if code, _ := e.Extensions["code"].(string); code == "" {
 				t.Fatalf("error without a code for %q: %v", q, e)
 			}
+		}
+	})
+}
+
+// FuzzCountExpensive: the pre-check's tokenizer never panics, counts only names that are in
+// the text, and a comment or a string holding expensive names adds nothing.
+func FuzzCountExpensive(f *testing.F) {
+	for _, q := range []string{
+		`{ impact(path: "User") { totalCount } }`,
+		`{ a: impact(path: "x") { nodes } b: lineage(path: "y", direction: UP) { nodes { path } } }`,
+		`query Q($impact: String) { search(text: "impact lineage") { totalCount } } # impact`,
+		`fragment F on Query { impact(path: """ block "impact" """) { nodes } } { ...F }`,
+		`{ datasets(first: 1) { totalCount } explainTag(path: "a", tag: "b") { present } tagUsage { name } }`,
+		"{ \"unterminated",
+		`{ impact`,
+	} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		n := graphql.CountExpensive(q)
+		inText := 0
+		for _, name := range []string{"impact", "lineage", "datasets", "featuresets", "explainTag", "search", "tagUsage"} {
+			inText += strings.Count(q, name)
+		}
+		if n < 0 || n > inText {
+			t.Fatalf("CountExpensive(%q) = %d, but the text names expensive fields %d times", q, n, inText)
+		}
+		if got := graphql.CountExpensive(q + "\n# impact lineage search\n"); got != n && !strings.Contains(q, `"`) {
+			t.Fatalf("a trailing comment changed the count of %q from %d to %d", q, n, got)
 		}
 	})
 }
