@@ -52,7 +52,7 @@ featureset without it. --dry-run shows what would be deleted.`,
 				printDelete(os.Stdout, &res, branch, dryRun)
 			}
 			if len(res.Errors) > 0 {
-				return &exitError{code: exitRefused, err: fmt.Errorf("the deletion has %d problem(s)", len(res.Errors))}
+				return &exitError{code: exitRefused, err: fmt.Errorf("the deletion has %s", plural(len(res.Errors), "problem"))}
 			}
 			return nil
 		},
@@ -66,7 +66,7 @@ featureset without it. --dry-run shows what would be deleted.`,
 // printDelete prints a deletion's result the way printDeploy prints a deploy's.
 func printDelete(w io.Writer, r *deployResult, branch string, dryRun bool) {
 	if len(r.Errors) > 0 {
-		fmt.Fprintf(w, "The deletion has %d problem(s); nothing would be deleted:\n", len(r.Errors))
+		fmt.Fprintf(w, "The deletion has %s; nothing would be deleted:\n", plural(len(r.Errors), "problem"))
 		for _, p := range r.Errors {
 			fmt.Fprintln(w, "  "+p.String())
 		}

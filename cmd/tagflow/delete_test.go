@@ -19,7 +19,7 @@ func TestDeleteCommand(t *testing.T) {
 		"User: User is removed, but TxnByCity still reads it (pipeline input)",
 		"User.city: User.city is removed, but UserFeatures still reads it (from of feature city)")
 	r = mustRun(t, 2, s.env(), "", "delete", "User", "--dry-run")
-	mustContain(t, "a dry run of a refused delete", r.stdout, "The deletion has 2 problem(s); nothing would be deleted:\n  User: User is removed, but TxnByCity still reads it")
+	mustContain(t, "a dry run of a refused delete", r.stdout, "The deletion has 2 problems; nothing would be deleted:\n  User: User is removed, but TxnByCity still reads it")
 
 	for _, tc := range []struct {
 		args []string

@@ -78,7 +78,7 @@ once with its line, and nothing is written unless the whole document is valid.
 			}
 			printWarnings(os.Stderr, res.Warnings)
 			if len(res.Errors) > 0 {
-				return &exitError{code: exitRefused, err: fmt.Errorf("the plan has %d problem(s)", len(res.Errors))}
+				return &exitError{code: exitRefused, err: fmt.Errorf("the plan has %s", plural(len(res.Errors), "problem"))}
 			}
 			return nil
 		},
@@ -126,7 +126,7 @@ type tagChange struct {
 
 func printDeploy(w io.Writer, r *deployResult, branch string, dryRun bool) {
 	if len(r.Errors) > 0 {
-		fmt.Fprintf(w, "The document has %d problem(s); nothing would be deployed:\n", len(r.Errors))
+		fmt.Fprintf(w, "The document has %s; nothing would be deployed:\n", plural(len(r.Errors), "problem"))
 		for _, p := range r.Errors {
 			fmt.Fprintln(w, "  "+p.String())
 		}
