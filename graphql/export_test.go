@@ -8,3 +8,6 @@ var (
 
 // CountExpensive is countExpensive, for its table test.
 var CountExpensive = countExpensive
+
+// SchemaText is the embedded schema, for the contract test.
+var SchemaText = schemaText
