@@ -87,6 +87,10 @@ func TestDocumentProblems(t *testing.T) {
 			want: []wantProblem{{"", 3, "the document is not valid UTF-8 (byte 0xe9) at column 21"}}},
 		{name: "invalid UTF-8 in JSON", doc: "{\"datasets\": [\n  {\"name\": \"A\", \"description\": \"caf\xe9\"}\n]}",
 			want: []wantProblem{{"", 2, "the document is not valid UTF-8 (byte 0xe9) at column 36"}}},
+		{name: "lone high surrogate escape in JSON", doc: "{\"datasets\": [\n  {\"name\": \"A\", \"description\": \"x\\ud800y\"}\n]}",
+			want: []wantProblem{{"", 2, `the escape \ud800 is half of a UTF-16 surrogate pair`}}},
+		{name: "lone low surrogate escape in JSON", doc: "{\"datasets\": [\n\n  {\"name\": \"A\\udc00\"}\n]}",
+			want: []wantProblem{{"", 3, `the escape \udc00 is half of a UTF-16 surrogate pair`}}},
 		{name: "NUL in YAML", doc: "datasets:\n  - name: Ä\x00\n",
 			want: []wantProblem{{"", 2, "the document holds a NUL byte at column 12"}}},
 		{name: "NUL in JSON", doc: "{\"datasets\": [\n\n{\"name\": \"A\"}\x00]}",
@@ -581,5 +585,17 @@ func TestErrorMessageOfManyProblems(t *testing.T) {
 	small := &Error{Kind: InvalidDefinition, Msg: "invalid", Problems: ps[:2]}
 	if got := small.Error(); got != "invalid (2 problems: line 1: A: bad; line 2: A: bad)" || small.ProblemCount() != 2 {
 		t.Errorf("message %q, count %d", got, small.ProblemCount())
+	}
+}
+
+// A surrogate pair written as two escapes is one character, and an escaped backslash
+// before "u" is no escape: both are accepted as written.
+func TestJSONEscapesKeptExactly(t *testing.T) {
+	doc, problems := ParseDocument([]byte(`{"datasets": [{"name": "A", "description": "\ud83d\ude00 \\ud800", "fields": []}]}`))
+	if len(problems) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if got, want := doc.Assets[0].Description, "\U0001F600 \\ud800"; got != want {
+		t.Errorf("description %q, want %q", got, want)
 	}
 }

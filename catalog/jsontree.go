@@ -19,6 +19,10 @@ const maxJSONDepth = 64
 // the line of every value, so that one walker serves both formats.
 func parseJSONTree(data []byte) (*yaml.Node, error) {
 	lines := lineStarts(data)
+	if off := loneSurrogate(data); off >= 0 {
+		j := &jsonTree{data: data, lines: lines}
+		return nil, fmt.Errorf("line %d: the escape %s is half of a UTF-16 surrogate pair, not a character (encoding/json would turn it into U+FFFD); write the character itself, or both halves of its pair", j.lineOf(off), data[off:off+6])
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	j := &jsonTree{data: data, lines: lines, dec: dec}
@@ -127,6 +131,41 @@ func (j *jsonTree) value(depth int) (*yaml.Node, error) {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null", Line: line}, nil
 	}
 	return nil, fmt.Errorf("line %d: unexpected JSON token", line)
+}
+
+// loneSurrogate returns the offset of the first \uXXXX escape that is half of a UTF-16
+// surrogate pair without its other half, or -1. encoding/json replaces such an escape with
+// U+FFFD silently; a document must not change on its way in. A backslash only appears in
+// strings (elsewhere the parser refuses it), so a scan of escapes needs no string state.
+func loneSurrogate(data []byte) int {
+	hex4 := func(i int) (int, bool) {
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return int(v), err == nil
+	}
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		v, ok := hex4(i)
+		switch {
+		case !ok:
+			i++ // an escaped character, "\\" included
+		case v >= 0xD800 && v <= 0xDBFF:
+			if lo, ok := hex4(i + 6); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+				i += 11
+				continue
+			}
+			return i
+		case v >= 0xDC00 && v <= 0xDFFF:
+			return i
+		default:
+			i += 5
+		}
+	}
+	return -1
 }
 
 // lineStarts returns the 1-based offset of the start of each line.
