@@ -47,6 +47,8 @@ fuzz:
 	$(GO) test ./catalog -run '^$$' -fuzz '^FuzzParseTagDecl$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzCountExpensive$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseScope$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseBranchGlob$$' -fuzztime $(FUZZTIME)
 
 # The benchmarks of the README's Performance section.
 BENCHCOUNT ?= 6

@@ -12,11 +12,11 @@ import (
 // BranchGlob is a parsed branch glob of a role rule (DESIGN §5: `main`, `dev/*`, default
 // all). The forms, as in GitLab's protected branches and gitignore:
 //
-//	*            every branch, at any depth (the default of a rule)
-//	main         that branch only
-//	dev/*        one level under dev/: dev/jane, not dev/jane/x, not dev itself
-//	release-*    "*" inside a segment matches any run of characters but "/"
-//	dev/**       any depth under dev/: dev/jane, dev/jane/x, not dev itself
+//	"*"            every branch, at any depth (the default of a rule)
+//	"main"         that branch only
+//	"dev/*"        one level under dev/: dev/jane, not dev/jane/x, not dev itself
+//	"release-*"    "*" inside a segment matches any run of characters but "/"
+//	"dev/**"       any depth under dev/: dev/jane, dev/jane/x, not dev itself
 //
 // "**" is a whole segment and ends the glob. Everything else follows
 // catalog.ValidateBranchName, with "*" allowed where a letter or digit would be.

@@ -10,5 +10,13 @@
 //	ac\0t\0<sha256 of token, hex>        Token record (JSON), never the token itself
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
 //
+// A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
+// into values that match without allocating: ParseScope and ParseBranchGlob refuse a
+// mistake with an InvalidArgument naming where it is, and Scope.Covers, Scope.CoversScope
+// and BranchGlob.Match answer on the hot path of a decision. Scope "ns/**" covers what is
+// under ns/, never the asset named ns; templates ${user} and ${team} are whole segments,
+// expanded for the requester (Requester) when a decision is made. Scope.Miss says in a
+// sentence why a scope does not cover a path.
+//
 // access imports tags, lineage and catalog, nothing above them.
 package access

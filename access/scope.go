@@ -73,12 +73,12 @@ type scopeSeg struct {
 
 // ParseScope parses a grant's scope:
 //
-//	*                 the whole org
-//	ns/**             everything under ns/ at any depth (not the asset named ns itself)
-//	User, data/sales  one asset, with its fields or features
-//	${user}/**        a template: ${user} is the requesting user's name and ${team} the name
-//	proj/${team}/**   of each of its teams; templates are whole segments, anywhere, each at
-//	${user}/notes     most once, in a prefix or an asset scope
+//	"*"                 the whole org
+//	"ns/**"             everything under ns/ at any depth (not the asset named ns itself)
+//	"User", "data/x"    one asset, with its fields or features
+//	"${user}/**"        a template: ${user} is the requesting user's name and ${team} the
+//	"proj/${team}/**"   name of each of its teams; templates are whole segments, anywhere,
+//	"${user}/notes"     each at most once, in a prefix or an asset scope
 //
 // Literal segments follow catalog.ValidatePath. A mistake is a *catalog.Error of kind
 // InvalidArgument naming the scope, the segment and what to write instead.
@@ -239,26 +239,40 @@ func (s Scope) Covers(path string, who Requester) bool {
 	if path == "" {
 		return false
 	}
-	asset, _ := catalog.SplitMember(path)
+	// These tests stand for catalog.SplitMember's asset compared with the scope, without
+	// scanning the path twice: the asset is the path up to the first "." after its last "/".
 	switch s.kind {
 	case ScopeAsset:
-		return asset == s.lit
+		// The asset's own name holds no ".", so a member starts right after it.
+		if !strings.HasPrefix(path, s.lit) {
+			return false
+		}
+		rest := path[len(s.lit):]
+		return rest == "" || rest[0] == '.' && strings.IndexByte(rest, '/') < 0
 	case ScopePrefix:
-		return len(asset) > len(s.lit) && strings.HasPrefix(asset, s.lit)
+		if len(path) <= len(s.lit) || !strings.HasPrefix(path, s.lit) {
+			return false
+		}
+		// "ns/.x" would be the member x of an asset named "ns/": none is under ns/.
+		rest := path[len(s.lit):]
+		return rest[0] != '.' || strings.IndexByte(rest, '/') >= 0
 	case ScopeTemplate:
-		return s.matchTemplate(asset, who)
+		return s.matchTemplate(path, who)
 	}
 	return false
 }
 
-// matchTemplate walks asset segment by segment against the template's segments.
-func (s Scope) matchTemplate(asset string, who Requester) bool {
-	rest := asset
+// matchTemplate walks path segment by segment against the template's segments; the last
+// segment of path is cut at its first ".", which starts a member name.
+func (s Scope) matchTemplate(path string, who Requester) bool {
+	rest := path
 	for i, sg := range s.segs {
 		seg := rest
 		more := false
 		if j := strings.IndexByte(rest, '/'); j >= 0 {
 			seg, rest, more = rest[:j], rest[j+1:], true
+		} else if d := strings.IndexByte(seg, '.'); d >= 0 {
+			seg = seg[:d]
 		}
 		if !sg.matches(seg, who) {
 			return false
@@ -268,8 +282,8 @@ func (s Scope) matchTemplate(asset string, who Requester) bool {
 			return !s.deep && i == len(s.segs)-1
 		}
 	}
-	// The path goes on beyond the scope's segments.
-	return s.deep && rest != ""
+	// The path goes on beyond the scope's segments (an asset name may not be empty).
+	return s.deep && rest != "" && (rest[0] != '.' || strings.IndexByte(rest, '/') >= 0)
 }
 
 func (sg scopeSeg) matches(seg string, who Requester) bool {

@@ -3,6 +3,7 @@ package access_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -216,6 +217,70 @@ func TestScopeCovers(t *testing.T) {
 	}
 }
 
+// coversOracle is DESIGN §5's rule written plainly, from the scope's text: the member's
+// asset (catalog.SplitMember), split into segments, against the scope's segments with the
+// templates expanded.
+func coversOracle(scope, path string, who access.Requester) bool {
+	if scope == "*" {
+		return true
+	}
+	if path == "" {
+		return false
+	}
+	asset, _ := catalog.SplitMember(path)
+	pat := strings.Split(scope, "/")
+	deep := pat[len(pat)-1] == "**"
+	if deep {
+		pat = pat[:len(pat)-1]
+	}
+	segs := strings.Split(asset, "/")
+	if len(segs) < len(pat) || (deep && len(segs) == len(pat)) || (!deep && len(segs) != len(pat)) {
+		return false
+	}
+	if deep && strings.Join(segs[len(pat):], "/") == "" {
+		return false
+	}
+	for i, p := range pat {
+		switch p {
+		case "${user}":
+			if who.User == "" || segs[i] != who.User {
+				return false
+			}
+		case "${team}":
+			if !slices.Contains(who.Teams, segs[i]) {
+				return false
+			}
+		default:
+			if segs[i] != p {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// TestScopeCoversOracle holds the fast Covers to the plain oracle on every scope and path of
+// the tables, and on odd paths.
+func TestScopeCoversOracle(t *testing.T) {
+	scopes := []string{"*", "data/**", "User", "data/forecast", "${user}/**", "${team}/**",
+		"proj/${team}/**", "${team}/${user}/**", "${user}/notes", "${user}", "jane.doe@acme/**"}
+	paths := []string{"", "User", "User.city", "User.", "data", "data.x", "data/", "data/.x", "data/.x/y",
+		"data/forecast", "data/forecast.temp", "data/forecast/x", "data/x.y.z", "jane@acme",
+		"jane@acme.x", "jane@acme/", "jane@acme/.x", "jane@acme/.x/y", "jane@acme/notes",
+		"jane@acme/notes.t", "jane.doe@acme/w.t", "jane.doe@acme", "proj/data/x", "proj/data",
+		"data/jane@acme/x", "a/b/c/d.e", "/", "//", "."}
+	for _, sc := range scopes {
+		s := access.MustParseScope(sc)
+		for _, p := range paths {
+			for _, who := range []access.Requester{jane, janeDoe, alan, loner, workload, nobody} {
+				if got, want := s.Covers(p, who), coversOracle(sc, p, who); got != want {
+					t.Errorf("%s covers %q for %+v = %v; the oracle says %v", sc, p, who, got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestScopeMiss(t *testing.T) {
 	for _, tc := range []struct {
 		scope, path string
@@ -388,6 +453,11 @@ func FuzzParseScope(f *testing.F) {
 		who := access.Requester{User: "jane@acme", Teams: []string{"data"}}
 		if sc.Covers(path, who) != again.Covers(path, who) {
 			t.Fatalf("%q and its round trip disagree on %q", s, path)
+		}
+		for _, who := range []access.Requester{who, janeDoe, workload, nobody} {
+			if got, want := sc.Covers(path, who), coversOracle(s, path, who); got != want {
+				t.Fatalf("%q covers %q for %+v = %v; the oracle says %v", s, path, who, got, want)
+			}
 		}
 		_ = sc.Miss(path, who)
 		if !access.MustParseScope("*").CoversScope(sc, who) {
