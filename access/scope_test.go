@@ -362,9 +362,15 @@ func TestScopeCoversScope(t *testing.T) {
 		if got := outer.CoversScope(inner, tc.granter); got != tc.want {
 			t.Errorf("%s covers scope %s for %+v = %v, want %v", tc.outer, tc.inner, tc.granter, got, tc.want)
 		}
+		// What a covered literal scope covers, the outer scope covers for the granter.
+		if tc.want && inner.Kind() != access.ScopeTemplate {
+			for _, p := range []string{tc.inner, tc.inner + ".col", strings.TrimSuffix(tc.inner, "**") + "x/y.z"} {
+				if inner.Covers(p, tc.granter) && !outer.Covers(p, tc.granter) {
+					t.Errorf("%s covers scope %s, but not its path %q", tc.outer, tc.inner, p)
+				}
+			}
+		}
 	}
-	// CoversScope agrees with Covers: whatever the inner asset scope covers, the outer one
-	// covers for the granter too.
 	if (access.Scope{}).CoversScope(access.MustParseScope("User"), jane) {
 		t.Error("the zero Scope covers a scope")
 	}
