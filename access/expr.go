@@ -212,6 +212,26 @@ func (e *Expr) Eval(has func(tag string) bool) bool {
 // present, sorted (as tags.Branch.Present answers them). It is the fast path of decisions:
 // no allocation, a few nanoseconds per tag tested.
 func (e *Expr) EvalSorted(present []string) bool {
+	if len(present) > 8 {
+		return e.evalSearch(present)
+	}
+	pc := e.start
+	for pc >= 0 {
+		in := &e.prog[pc]
+		next := in.f
+		for _, t := range present {
+			if t == in.tag {
+				next = in.t
+				break
+			}
+		}
+		pc = next
+	}
+	return pc == accept
+}
+
+// evalSearch is EvalSorted for many present tags: each tag tested is found by halving.
+func (e *Expr) evalSearch(present []string) bool {
 	pc := e.start
 	for pc >= 0 {
 		in := &e.prog[pc]
@@ -224,17 +244,8 @@ func (e *Expr) EvalSorted(present []string) bool {
 	return pc == accept
 }
 
-// contains reports whether sorted holds s: by a scan for the few tags an asset usually has,
-// by halving beyond.
+// contains reports whether sorted holds s.
 func contains(sorted []string, s string) bool {
-	if len(sorted) <= 8 {
-		for _, t := range sorted {
-			if t == s {
-				return true
-			}
-		}
-		return false
-	}
 	lo, hi := 0, len(sorted)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
