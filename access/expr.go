@@ -272,7 +272,8 @@ func (l Literal) String() string {
 }
 
 // Why returns, when the expression does not hold, the facts that make it false: for a && b
-// the first part that fails, for a || b the reasons of every part. They are a certificate:
+// the part that fails (the first, of those that blame the fewest facts), for a || b the
+// reasons of every part. They are a certificate:
 // any asset with these facts fails the expression, whatever its other tags. Why is nil when
 // the expression holds, and also for the constant false (nothing about the tags is to blame).
 func (e *Expr) Why(has func(tag string) bool) []Literal {
@@ -306,28 +307,37 @@ func (e *Expr) Explain(has func(tag string) bool) string {
 func blame(n *node, v bool, has func(string) bool, out *[]Literal) {
 	switch n.op {
 	case opTag:
-		l := Literal{Tag: n.tag, Present: v}
-		for _, o := range *out {
-			if o == l {
-				return
-			}
+		if l := (Literal{Tag: n.tag, Present: v}); !slices.Contains(*out, l) {
+			*out = append(*out, l)
 		}
-		*out = append(*out, l)
 	case opNot:
 		blame(n.kids[0], !v, has, out)
 	case opAnd, opOr:
-		// The one kid that decides (false for &&, true for ||), or else every kid.
-		decisive := n.op == opOr
-		if v == decisive {
+		if v != (n.op == opOr) {
+			// && true, || false: every part is to blame.
 			for _, k := range n.kids {
-				if eval(k, has) == v {
-					blame(k, v, has, out)
-					return
-				}
+				blame(k, v, has, out)
+			}
+			return
+		}
+		// && false, || true: one part decides; of those that do, the one with the fewest
+		// facts (the first of them on a tie), so that a constant part blames nothing.
+		var best []Literal
+		found := false
+		for _, k := range n.kids {
+			if eval(k, has) != v {
+				continue
+			}
+			var facts []Literal
+			blame(k, v, has, &facts)
+			if !found || len(facts) < len(best) {
+				best, found = facts, true
 			}
 		}
-		for _, k := range n.kids {
-			blame(k, v, has, out)
+		for _, l := range best {
+			if !slices.Contains(*out, l) {
+				*out = append(*out, l)
+			}
 		}
 	}
 }

@@ -234,6 +234,9 @@ func TestExprExplain(t *testing.T) {
 		{"!(a && b)", "a b", "a is present and b is present"},
 		{"(a && b) || !c", "a c", "b is absent and c is present"},
 		{"false", "a", "the expression is false"},
+		{"!(a || true)", "a", "the expression is false"},
+		{"(a || b) && c", "", "c is absent"},
+		{"a && !(b && c)", "a b c", "b is present and c is present"},
 		{"true", "", ""},
 	} {
 		e := access.MustParseExpr(tc.src)
