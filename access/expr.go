@@ -92,7 +92,8 @@ func excerpt(src string, col int) string {
 }
 
 // ParseRuleTags parses a rule's tag expression for operation op (createRole, updateRole):
-// a mistake is an INVALID_ARGUMENT *catalog.Error wrapping the *ExprError.
+// a mistake is an INVALID_ARGUMENT *catalog.Error wrapping the *ExprError. A rule given
+// without tags applies everywhere: its caller parses "true".
 func ParseRuleTags(op, src string) (*Expr, error) {
 	e, err := ParseExpr(src)
 	if err != nil {
@@ -468,7 +469,11 @@ type parser struct {
 // check refuses what is too long or not text before any parsing.
 func (p *parser) check() *ExprError {
 	if len(p.src) > MaxExprBytes {
-		return p.errAt(MaxExprBytes, fmt.Sprintf("the expression is %d bytes, over the limit of %d", len(p.src), MaxExprBytes))
+		off := MaxExprBytes // the character that crosses the limit
+		for off > 0 && !utf8.RuneStart(p.src[off]) {
+			off--
+		}
+		return p.errAt(off, fmt.Sprintf("the expression is %d bytes, over the limit of %d", len(p.src), MaxExprBytes))
 	}
 	for i := 0; i < len(p.src); {
 		r, n := utf8.DecodeRuneInString(p.src[i:])

@@ -17,7 +17,7 @@ func FuzzParseExpr(f *testing.F) {
 		"PII", "!PII", "sensitive && country:IN", "true", "false", "!(PII || secret) && public",
 		"a || b && !c", "((a))", "PII && (", "(PII", "PII)", "~PII", "PII & x", "a | b",
 		"PII secret", "not PII", "", " ", "!!!a", "ünï && c:d", "a && \xff", "a\t||\nb",
-		strings.Repeat("(", 70) + "a", strings.Repeat("!", 70) + "a",
+		strings.Repeat("(", 70) + "a", strings.Repeat("!", 70) + "a", strings.Repeat("a", 4095) + "ü",
 	} {
 		f.Add(s)
 	}

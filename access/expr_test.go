@@ -52,6 +52,8 @@ func TestParseExprErrors(t *testing.T) {
 		{"a && " + strings.Repeat("t", 201), 6, "tag name is 201 bytes, over the limit of 200"},
 		{"a && \xff", 6, "the expression is not valid UTF-8"},
 		{strings.Repeat("a && ", 820) + "b", 4097, "the expression is 4101 bytes, over the limit of 4096"},
+		// The limit falls inside the last character ("ü" is 2 bytes): the column is that character's.
+		{strings.Repeat("a", 4095) + "ü", 4096, "the expression is 4097 bytes, over the limit of 4096"},
 		{strings.Repeat("(", 64) + "a" + strings.Repeat(")", 64) + " && " + strings.Repeat("(", 65) + "a" + strings.Repeat(")", 65),
 			129 + 4 + 65, "the expression nests deeper than 64 levels of parentheses and !"},
 		{strings.Repeat("!", 65) + "a", 65, "the expression nests deeper than 64 levels of parentheses and !"},
