@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzCountExpensive$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseScope$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseBranchGlob$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseExpr$$' -fuzztime $(FUZZTIME)
 
 # The benchmarks of the README's Performance section.
 BENCHCOUNT ?= 6

@@ -18,5 +18,14 @@
 // expanded for the requester (Requester) when a decision is made. Scope.Miss says in a
 // sentence why a scope does not cover a path.
 //
+// A role's rule holds a tag expression over the present tags of an asset (expr.go): tag
+// names, !, && and || (in that order of binding), parentheses, true and false. ParseExpr
+// parses it once into a tree, kept for the canonical String and for Why/Explain, and a
+// branching program for evaluation: one instruction per tag mentioned, each testing its tag
+// and jumping on the answer, so that && and || short-circuit without a stack and "!" costs
+// nothing. Decisions evaluate it with EvalSorted on the asset's sorted tag names, so access
+// never handles tag ids or the vocabulary. A mistake is an *ExprError naming its 1-based
+// column; ParseRuleTags wraps it as INVALID_ARGUMENT.
+//
 // access imports tags, lineage and catalog, nothing above them.
 package access
