@@ -60,7 +60,7 @@ type meResolver struct {
 func (m *meResolver) Principal() *principalResolver {
 	return &principalResolver{p: m.c.Principal, reg: m.reg}
 }
-func (m *meResolver) Org() string                   { return m.c.Org }
+func (m *meResolver) Org() string { return m.c.Org }
 
 type principalResolver struct {
 	p   access.Principal
