@@ -14,15 +14,19 @@ import (
 // mutation needs MANAGE on the org, the queries READ_DEFINITIONS on the org.
 
 func (p *principalResolver) Kind() string { return strings.ToUpper(p.p.Kind) }
-func (p *principalResolver) Members() *[]string {
+// Members charges what it answers: a synchronized group may have many members.
+func (p *principalResolver) Members(ctx context.Context) (*[]string, error) {
 	if p.p.Kind != "team" && p.p.Kind != "group" {
-		return nil
+		return nil, nil
+	}
+	if err := charge(ctx, len(p.p.Members)); err != nil {
+		return nil, err
 	}
 	m := p.p.Members
 	if m == nil {
 		m = []string{}
 	}
-	return &m
+	return &m, nil
 }
 func (p *principalResolver) MemberOf() []string {
 	m := p.reg.MemberOf(p.p.Org, p.p.Ref())
