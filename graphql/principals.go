@@ -14,6 +14,7 @@ import (
 // mutation needs MANAGE on the org, the queries READ_DEFINITIONS on the org.
 
 func (p *principalResolver) Kind() string { return strings.ToUpper(p.p.Kind) }
+
 // Members charges what it answers: a synchronized group may have many members.
 func (p *principalResolver) Members(ctx context.Context) (*[]string, error) {
 	if p.p.Kind != "team" && p.p.Kind != "group" {
