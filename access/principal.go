@@ -160,7 +160,7 @@ func ValidateName(name string) error {
 // share one name space per org, so that one name never means two principals: a clash, also
 // one that differs only by case, is Conflict naming the principal that has the name.
 func (r *Registry) CreatePrincipal(ctx context.Context, org, kind, name string, members ...string) (Principal, error) {
-	op := "create" + kind
+	op := "create" + strings.ToUpper(kind[:min(1, len(kind))]) + kind[min(1, len(kind)):] // createUser, the API's name
 	switch {
 	case kind == "org":
 		return Principal{}, catalog.Errorf(op, catalog.InvalidArgument, "the org principal exists with the org; it cannot be created")
@@ -256,7 +256,13 @@ func doOrDoes(n int) string {
 // with members, references of users and workloads, in one write. The change is seen by the
 // next Memberships call.
 func (r *Registry) SetMembers(ctx context.Context, org, ref string, members []string) (Principal, error) {
-	const op = "setMembers"
+	op := "setMembers"
+	switch k, _, _ := strings.Cut(ref, ":"); k {
+	case "team":
+		op = "setTeamMembers"
+	case "group":
+		op = "setGroupMembers"
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old, err := r.lookup(op, org, ref)

@@ -347,3 +347,35 @@ func BenchmarkMemberships(b *testing.B) {
 		}
 	}
 }
+
+// TestMembershipsWhileChanging: slices handed out by Memberships stay valid while members
+// change (run with -race).
+func TestMembershipsWhileChanging(t *testing.T) {
+	reg, closeStore := bootstrapped(t, t.TempDir())
+	defer closeStore()
+	ctx := context.Background()
+	mustCreate(t, reg, "user", "jane@acme")
+	mustCreate(t, reg, "team", "data")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			for _, m := range reg.Memberships("acme", "user:jane@acme") {
+				if m != "org:acme" && m != "team:data" {
+					t.Errorf("membership %q", m)
+					return
+				}
+			}
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		members := []string{"user:jane@acme"}
+		if i%2 == 1 {
+			members = nil
+		}
+		if _, err := reg.SetMembers(ctx, "acme", "team:data", members); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+}

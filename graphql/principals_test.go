@@ -47,7 +47,7 @@ func TestPrincipalAPI(t *testing.T) {
 		{name: "page too large", query: `{ principals(first: 1001) { totalCount } }`, code: "INVALID_ARGUMENT"},
 		{name: "bad cursor", query: `{ principals(after: "!!") { totalCount } }`, code: "INVALID_ARGUMENT"},
 
-		{name: "team named like a user", query: `mutation { createTeam(name: "jane@acme") { ref } }`, code: "CONFLICT", msg: "taken by user:jane@acme"},
+		{name: "team named like a user", query: `mutation { createTeam(name: "jane@acme") { ref } }`, code: "CONFLICT", msg: `createTeam: the name "jane@acme" is taken by user:jane@acme`},
 		{name: "user named like a team, by case", query: `mutation { createUser(name: "Data") { ref } }`, code: "CONFLICT", msg: "taken by team:data"},
 		{name: "reserved name", query: `mutation { createWorkload(name: "_system") { ref } }`, code: "INVALID_ARGUMENT", msg: `may not start with "_"`},
 		{name: "bad name", query: `mutation { createUser(name: "jane doe") { ref } }`, code: "INVALID_ARGUMENT", msg: "letters, digits and _ - . @"},
