@@ -234,7 +234,7 @@ func (r *Registry) checkMembers(op, org, group string, members []string) ([]stri
 	}
 	if len(bad) > 0 {
 		return nil, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: group,
-			Msg: fmt.Sprintf("members of %s: %s (e.g. user:jane@acme)", group, strings.Join(bad, "; "))}
+			Msg: fmt.Sprintf("members of %s: %s", group, strings.Join(bad, "; "))}
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
@@ -324,8 +324,12 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		return &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: ref, Msg: fmt.Sprintf("%s is the org itself; it goes only with the org", ref)}
 	}
 	if r.wouldLoseAdmins(org, ref, "", nil) {
+		why := fmt.Sprintf("it is the last user or workload holding the admin role on * in org %q (directly or through a team, group or the org)", org)
+		if isGroupKind(p.Kind) {
+			why = fmt.Sprintf("it gives the admin role on * to the last administrators of org %q", org)
+		}
 		return &catalog.Error{Op: op, Kind: catalog.Conflict, Path: ref,
-			Msg: fmt.Sprintf("%s cannot be deleted: it is how the last administrator of org %q holds the admin role on *, and deleting it would leave nobody able to manage the org; grant admin on * to another user first", ref, org)}
+			Msg: fmt.Sprintf("%s cannot be deleted: %s, and deleting it would leave nobody able to manage the org; grant admin on * to another user first", ref, why)}
 	}
 	var grants []*Grant
 	kept := make([]*Grant, 0, len(r.grants[org]))
