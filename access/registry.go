@@ -3,7 +3,6 @@ package access
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,6 +18,9 @@ type Principal struct {
 	Kind      string    `json:"kind"` // user, team, group, workload, org
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Members are the references of a team's or group's members, sorted; nil for other
+	// kinds. A Principal's Members are never changed in place (SetMembers replaces them).
+	Members []string `json:"members,omitempty"`
 }
 
 // Ref is the principal's reference: kind:name.
@@ -51,6 +53,7 @@ type Registry struct {
 	grants     map[string][]*Grant              // org -> grants
 	tokens     map[string]*Token                // hash -> token
 	tokenIDs   map[string]string                // id -> hash
+	members    map[string]*orgMembers           // org -> names and memberships (principal.go)
 }
 
 const (
@@ -64,7 +67,7 @@ const (
 func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 	r := &Registry{store: store, now: time.Now,
 		principals: map[string]map[string]*Principal{}, grants: map[string][]*Grant{},
-		tokens: map[string]*Token{}, tokenIDs: map[string]string{}}
+		tokens: map[string]*Token{}, tokenIDs: map[string]string{}, members: map[string]*orgMembers{}}
 	err := store.View(ctx, func(tx catalog.Txn) error {
 		if err := tx.Iterate([]byte(keyPrincipal), func(k, v []byte) error {
 			var p Principal
@@ -109,6 +112,7 @@ func (r *Registry) addPrincipal(p *Principal) {
 		r.principals[p.Org] = m
 	}
 	m[p.Ref()] = p
+	r.orgMembers(p.Org).add(p)
 }
 
 // Principal returns the principal of org with reference ref.
@@ -120,34 +124,6 @@ func (r *Registry) Principal(org, ref string) (Principal, bool) {
 		return Principal{}, false
 	}
 	return *p, true
-}
-
-// CreatePrincipal creates a user, team, group or workload. Users, teams, groups and
-// workloads share one name space per org, so that one name never means two principals.
-func (r *Registry) CreatePrincipal(ctx context.Context, org, kind, name string) (Principal, error) {
-	const op = "createPrincipal"
-	if _, _, err := catalog.ParsePrincipalRef(kind + ":" + name); err != nil || kind == "org" {
-		if err == nil {
-			err = errors.New("the org principal exists with the org")
-		}
-		return Principal{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: name, Msg: err.Error()}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for ref := range r.principals[org] {
-		if strings.SplitN(ref, ":", 2)[1] == name {
-			return Principal{}, &catalog.Error{Op: op, Kind: catalog.Conflict, Path: name,
-				Msg: fmt.Sprintf("the name %q is taken by %s; users, teams, groups and workloads share one name space", name, ref)}
-		}
-	}
-	p := &Principal{Org: org, Kind: kind, Name: name, CreatedAt: r.now().UTC()}
-	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, principalKey(org, p.Ref()), p)
-	}); err != nil {
-		return Principal{}, fmt.Errorf("%s %s: %w", op, p.Ref(), err)
-	}
-	r.addPrincipal(p)
-	return *p, nil
 }
 
 // Grant records a grant of role on scope to principal.

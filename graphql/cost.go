@@ -36,6 +36,7 @@ const (
 var expensiveFields = map[string]bool{
 	"impact": true, "lineage": true, "datasets": true, "featuresets": true,
 	"explainTag": true, "search": true, "tagUsage": true,
+	"principals": true,
 }
 
 // limits are one request's: its budget, its timeout and the cancel of its context.

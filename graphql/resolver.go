@@ -49,15 +49,23 @@ func (r *Resolver) Me(ctx context.Context) (*meResolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &meResolver{c}, nil
+	return &meResolver{c: c, reg: r.reg}, nil
 }
 
-type meResolver struct{ c *Caller }
+type meResolver struct {
+	c   *Caller
+	reg *access.Registry
+}
 
-func (m *meResolver) Principal() *principalResolver { return &principalResolver{m.c.Principal} }
-func (m *meResolver) Org() string                   { return m.c.Org }
+func (m *meResolver) Principal() *principalResolver {
+	return &principalResolver{p: m.c.Principal, reg: m.reg}
+}
+func (m *meResolver) Org() string { return m.c.Org }
 
-type principalResolver struct{ p access.Principal }
+type principalResolver struct {
+	p   access.Principal
+	reg *access.Registry // for memberOf (principals.go)
+}
 
 func (p *principalResolver) Ref() string  { return p.p.Ref() }
 func (p *principalResolver) Name() string { return p.p.Name }
