@@ -119,11 +119,11 @@ func TestValidateRoleName(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"":         `role name "": empty; a role name is letters, digits, _ - . starting with a letter`,
-		"_admin":   `role name "_admin": starts with '_'; a role name starts with a letter (names starting with "_" are reserved)`,
-		"1st":      `role name "1st": starts with '1'; a role name starts with a letter (names starting with "_" are reserved)`,
-		"pii read": `role name "pii read": column 4: ' ' is not allowed; a role name holds ASCII letters, digits, _ - .`,
-		"a:b":      `role name "a:b": column 2: ':' is not allowed; a role name holds ASCII letters, digits, _ - .`,
+		"":                             `role name "": empty; a role name is letters, digits, _ - . starting with a letter`,
+		"_admin":                       `role name "_admin": starts with '_'; a role name starts with a letter (names starting with "_" are reserved)`,
+		"1st":                          `role name "1st": starts with '1'; a role name starts with a letter (names starting with "_" are reserved)`,
+		"pii read":                     `role name "pii read": column 4: ' ' is not allowed; a role name holds ASCII letters, digits, _ - .`,
+		"a:b":                          `role name "a:b": column 2: ':' is not allowed; a role name holds ASCII letters, digits, _ - .`,
 		"x" + string(make([]byte, 64)): "",
 	} {
 		err := access.ValidateRoleName(name)
