@@ -1,6 +1,9 @@
 package access
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // AccessResult is a dataset's answer to columnAccess (the contract's AccessResult).
 type AccessResult string
@@ -72,12 +75,13 @@ func (p *Policy) ColumnAccess(req *ColumnsRequest) ColumnAccess {
 	var judged []colJudge // the grants covering the dataset, when explaining
 	if req.Explain && !owned && m.Valid() {
 		for gi := range p.grants {
-			st, why, rs := p.judgeFixed(&p.grants[gi], req.Dataset, req.Branch, m)
+			st, why, rs := p.judgeFixed(&p.grants[gi], req.Dataset, req.Branch, m, false)
 			if st != StageScope {
 				judged = append(judged, colJudge{gi: gi, stage: st, why: why, rules: rs})
 			}
 		}
 	}
+	out.Visible = make([]string, 0, len(req.Columns))
 	for i := range req.Columns {
 		c := &req.Columns[i]
 		ok := owned
@@ -94,6 +98,9 @@ func (p *Policy) ColumnAccess(req *ColumnsRequest) ColumnAccess {
 		h := HiddenColumn{Name: c.Name}
 		if req.Explain {
 			h.Reason = p.columnReason(req, c, m, judged)
+		}
+		if out.Hidden == nil {
+			out.Hidden = make([]HiddenColumn, 0, len(req.Columns)-i)
 		}
 		out.Hidden = append(out.Hidden, h)
 	}
@@ -124,18 +131,32 @@ func (p *Policy) columnReason(req *ColumnsRequest, c *Column, m Mode, judged []c
 	if !m.Valid() {
 		return fmt.Sprintf("denied: %q is not a mode; the modes are %s", string(m), AllModes.String())
 	}
-	col := &Request{Mode: m, Path: path, Branch: req.Branch, Tags: c.Tags, Owner: req.Owner, TagSource: c.TagSource}
-	// denyReason names at most three denials: only those are built.
-	denials := make([]Denial, 0, min(len(judged), 3))
-	for _, j := range judged[:min(len(judged), 3)] {
-		g := &p.grants[j.gi].g
+	if len(judged) == 0 {
+		return p.denyReason(path, m, req.Owner, nil, 0)
+	}
+	col := Request{Mode: m, Path: path, Branch: req.Branch, Tags: c.Tags, Owner: req.Owner, TagSource: c.TagSource}
+	// As denyReason writes it, in one buffer: at most three grants are named.
+	var b strings.Builder
+	b.Grow(192)
+	b.WriteString("denied: ")
+	n := min(len(judged), 3)
+	for i, j := range judged[:n] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
 		if j.stage == "" {
-			denials = append(denials, Denial{Grant: g, Stage: StageTags, Reason: p.tagDenial(g, j.rules[0], col, m)})
+			p.writeTagDenial(&b, &p.grants[j.gi], j.rules[0], &col, m)
 		} else {
-			denials = append(denials, Denial{Grant: g, Stage: j.stage, Reason: j.why})
+			b.WriteString(j.why)
 		}
 	}
-	return p.denyReason(path, m, req.Owner, denials, len(judged))
+	if len(judged) > n {
+		fmt.Fprintf(&b, "; and %d more grants", len(judged)-n)
+	}
+	if m == Manage && req.Owner != "" && p.isRef(req.Owner) {
+		fmt.Fprintf(&b, "; %s owns %s, but owners hold the four modes, not MANAGE", req.Owner, ownedAsset(path))
+	}
+	return b.String()
 }
 
 // datasetRules is every rule, of a grant covering dataset, that holds m and matches branch:

@@ -115,11 +115,13 @@ type Policy struct {
 	refs    []string // the subject and its memberships
 	grants  []pgrant
 	modes   [5]modeIndex
+	exprs   map[*Expr]string // the canonical form of each rule's expression, for reasons
 }
 
 // pgrant is one grant of the subject, parsed.
 type pgrant struct {
 	g        Grant
+	name     string // "role editor (granted to team:data on data/**)", for reasons
 	scope    Scope
 	scopeErr string // the scope did not parse: the grant covers nothing
 	role     *Role  // nil: no role of that name
@@ -160,7 +162,7 @@ func Compile(sub Subject, grants []Grant, roles map[string]*Role) *Policy {
 		if !p.isRef(g.Principal) {
 			continue
 		}
-		pg := pgrant{g: g}
+		pg := pgrant{g: g, name: grantName(&g)}
 		if s, err := ParseScope(g.Scope); err != nil {
 			pg.scopeErr = errMsg(err)
 		} else {
@@ -173,10 +175,16 @@ func Compile(sub Subject, grants []Grant, roles map[string]*Role) *Policy {
 		}
 		p.grants = append(p.grants, pg)
 	}
+	p.exprs = map[*Expr]string{}
 	for gi := range p.grants {
 		pg := &p.grants[gi]
 		if pg.role == nil || pg.scopeErr != "" {
 			continue
+		}
+		for ri := range pg.role.Rules {
+			if e := pg.role.Rules[ri].Tags; e != nil && p.exprs[e] == "" {
+				p.exprs[e] = e.String()
+			}
 		}
 		for mi, m := range Modes {
 			var rules []*Rule
@@ -358,7 +366,7 @@ func (p *Policy) tryRules(c *cand, req *Request, m Mode) *Grant {
 // after for a write with a Change (the rule must hold on each).
 func judged(req *Request, m Mode) (states [2][]string, n int) {
 	c := req.Change
-	if c == nil || !(m.IsWrite() || m == Manage && len(req.NewCancels) > 0 && req.Mode.IsWrite()) {
+	if c == nil || !writeJudged(req, m) {
 		states[0] = req.Tags
 		return states, 1
 	}
@@ -371,6 +379,12 @@ func judged(req *Request, m Mode) (states [2][]string, n int) {
 		n++
 	}
 	return states, n
+}
+
+// writeJudged reports whether mode m of req is judged as a write: a write mode, or the
+// MANAGE a write needs for a new ~t.
+func writeJudged(req *Request, m Mode) bool {
+	return m.IsWrite() || m == Manage && len(req.NewCancels) > 0 && req.Mode.IsWrite()
 }
 
 func ruleHolds(r *Rule, req *Request, m Mode) bool {
@@ -425,15 +439,15 @@ func (p *Policy) explain(req *Request, m Mode) Decision {
 	covering := 0
 	for gi := range p.grants {
 		pg := &p.grants[gi]
-		stage, why, rules := p.judgeFixed(pg, req.Path, req.Branch, m)
+		stage, why, rules := p.judgeFixed(pg, req.Path, req.Branch, m, true)
 		if stage == "" {
 			for _, r := range rules {
 				if ruleHolds(r, req, m) {
-					return Decision{Allowed: true, Grant: &pg.g, Reason: "allowed by " + grantName(&pg.g)}
+					return Decision{Allowed: true, Grant: &pg.g, Reason: "allowed by " + pg.name}
 				}
 			}
 			// The first rule that holds the mode on the branch is the one explained.
-			stage, why = StageTags, p.tagDenial(&pg.g, rules[0], req, m)
+			stage, why = StageTags, p.tagDenial(pg, rules[0], req, m)
 		}
 		if stage != StageScope {
 			covering++
@@ -489,14 +503,20 @@ func grantName(g *Grant) string {
 
 // judgeFixed judges pg on what does not depend on the tags, in order: scope, role, mode,
 // branch. It returns the stage that fails and why, or "" and the rules of the role that
-// hold m and match the branch.
-func (p *Policy) judgeFixed(pg *pgrant, path, branch string, m Mode) (Stage, string, []*Rule) {
-	name := grantName(&pg.g)
+// hold m and match the branch. Without scopeWhy a scope miss is not explained.
+func (p *Policy) judgeFixed(pg *pgrant, path, branch string, m Mode, scopeWhy bool) (Stage, string, []*Rule) {
+	name := pg.name
 	switch {
 	case pg.scopeErr != "":
-		return StageScope, fmt.Sprintf("%s covers nothing: %s", name, pg.scopeErr), nil
+		if !scopeWhy {
+			return StageScope, "", nil
+		}
+		return StageScope, name + " covers nothing: " + pg.scopeErr, nil
 	case !pg.scope.Covers(path, p.who):
-		return StageScope, fmt.Sprintf("%s: %s", name, pg.scope.Miss(path, p.who)), nil
+		if !scopeWhy {
+			return StageScope, "", nil
+		}
+		return StageScope, name + ": " + pg.scope.Miss(path, p.who), nil
 	case pg.role == nil:
 		return StageRole, fmt.Sprintf("%s allows nothing: no role is named %s", name, pg.g.Role), nil
 	}
@@ -534,50 +554,80 @@ func (p *Policy) judgeFixed(pg *pgrant, path, branch string, m Mode) (Stage, str
 
 // tagDenial is the reason of a grant whose rule r (the first holding m on the branch)
 // does not hold on req's tags.
-func (p *Policy) tagDenial(g *Grant, r *Rule, req *Request, m Mode) string {
-	return fmt.Sprintf("%s allows %s only where %s; %s", grantName(g), m, r.Tags, p.tagFailure(r, req, m))
+func (p *Policy) tagDenial(pg *pgrant, r *Rule, req *Request, m Mode) string {
+	var b strings.Builder
+	p.writeTagDenial(&b, pg, r, req, m)
+	return b.String()
+}
+
+func (p *Policy) writeTagDenial(b *strings.Builder, pg *pgrant, r *Rule, req *Request, m Mode) {
+	text, ok := p.exprs[r.Tags]
+	if !ok {
+		text = r.Tags.String()
+	}
+	b.WriteString(pg.name)
+	b.WriteString(" allows ")
+	b.WriteString(string(m))
+	b.WriteString(" only where ")
+	b.WriteString(text)
+	b.WriteString("; ")
+	p.writeTagFailure(b, r, req, m)
 }
 
 // tagFailure says which tags of which state make r's expression false: "User.city has
 // PII, declared on User", "after the change, User.city has PII, …".
 func (p *Policy) tagFailure(r *Rule, req *Request, m Mode) string {
+	var b strings.Builder
+	p.writeTagFailure(&b, r, req, m)
+	return b.String()
+}
+
+func (p *Policy) writeTagFailure(b *strings.Builder, r *Rule, req *Request, m Mode) {
 	states, n := judged(req, m)
 	labels := [2]string{"", ""}
 	if n == 2 {
 		labels = [2]string{"before the change, ", "after the change, "}
-	} else if req.Change != nil && states[0] != nil && (m.IsWrite() || m == Manage) {
+	} else if req.Change != nil && writeJudged(req, m) {
 		if req.Change.Creates {
 			labels[0] = "as created, "
 		} else if req.Change.Removes {
 			labels[0] = "before its removal, "
 		}
 	}
-	var parts []string
+	first := true
 	for i := 0; i < n; i++ {
 		tags := states[i]
 		if r.Tags.EvalSorted(tags) {
 			continue
 		}
-		has := func(t string) bool { return contains(tags, t) }
-		why := r.Tags.Why(has)
+		if !first {
+			b.WriteString("; ")
+		}
+		first = false
+		b.WriteString(labels[i])
+		why := r.Tags.Why(func(t string) bool { return contains(tags, t) })
 		if len(why) == 0 {
-			parts = append(parts, labels[i]+"the expression is false everywhere")
+			b.WriteString("the expression is false everywhere")
 			continue
 		}
-		facts := make([]string, len(why))
 		for j, l := range why {
-			if l.Present {
-				facts[j] = fmt.Sprintf("%s has %s", what(req.Path), l.Tag)
-				if req.TagSource != nil {
-					if src := req.TagSource(l.Tag); src != "" {
-						facts[j] += ", " + src
-					}
+			if j > 0 {
+				b.WriteString(" and ")
+			}
+			b.WriteString(what(req.Path))
+			if !l.Present {
+				b.WriteString(" does not have ")
+				b.WriteString(l.Tag)
+				continue
+			}
+			b.WriteString(" has ")
+			b.WriteString(l.Tag)
+			if req.TagSource != nil {
+				if src := req.TagSource(l.Tag); src != "" {
+					b.WriteString(", ")
+					b.WriteString(src)
 				}
-			} else {
-				facts[j] = fmt.Sprintf("%s does not have %s", what(req.Path), l.Tag)
 			}
 		}
-		parts = append(parts, labels[i]+strings.Join(facts, " and "))
 	}
-	return strings.Join(parts, "; ")
 }
