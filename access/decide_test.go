@@ -22,6 +22,7 @@ func customRoles(t testing.TB) map[string]*access.Role {
 			{Modes: []string{"READ_DATA"}, Tags: "!sensitive || country:IN"},
 		},
 		"nothing": {{Modes: []string{"READ_DATA"}, Tags: "false"}},
+		"tagged":  {{Modes: []string{"WRITE_DEFINITIONS"}, Tags: "stripe"}},
 	} {
 		rs, err := access.ParseRules("createRole", rules)
 		if err != nil {
@@ -137,6 +138,9 @@ func TestDecide(t *testing.T) {
 		{name: "creating what one could not write", grants: []access.Grant{grant("team:data", "writer", "*")},
 			req:    access.Request{Mode: access.WriteDefinitions, Path: "User.email", Branch: "main", Change: &access.Change{Creates: true, After: []string{"PII"}}, TagSource: declaredOn("User")},
 			reason: "denied: role writer (granted to team:data on *) allows WRITE_DEFINITIONS only where !PII; as created, User.email has PII, declared on User", stages: []access.Stage{access.StageTags}},
+		{name: "creating untagged", grants: []access.Grant{grant("team:data", "tagged", "*")},
+			req:    access.Request{Mode: access.WriteDefinitions, Path: "Txn", Branch: "main", Change: &access.Change{Creates: true}},
+			reason: "denied: role tagged (granted to team:data on *) allows WRITE_DEFINITIONS only where stripe; as created, Txn does not have stripe", stages: []access.Stage{access.StageTags}},
 		{name: "creating", grants: []access.Grant{grant("team:data", "writer", "*")},
 			req:   access.Request{Mode: access.WriteDefinitions, Path: "User.email", Branch: "main", Change: &access.Change{Creates: true, Before: []string{"PII"}}},
 			allow: true, reason: "allowed by role writer (granted to team:data on *)"},
