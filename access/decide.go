@@ -147,7 +147,9 @@ type cand struct {
 // Compile builds the policy of sub from grants (only those given to sub or one of its
 // memberships are kept) and roles (custom roles by name; the built-in names always mean
 // the built-in roles). A grant whose role is unknown or whose scope does not parse allows
-// nothing, and Explain says so.
+// nothing, and Explain says so. The policy keeps the roles it was given: a role is
+// replaced, never changed in place, and a policy is compiled anew after a change of the
+// subject's grants, roles or memberships, so that the change applies to the next decision.
 func Compile(sub Subject, grants []Grant, roles map[string]*Role) *Policy {
 	p := &Policy{subject: sub, refs: append([]string{sub.Principal}, sub.Memberships...)}
 	if kind, name, ok := strings.Cut(sub.Principal, ":"); ok && kind == "user" {
@@ -280,8 +282,9 @@ func (s Scope) expansionsFor(who Requester) []string {
 // Subject returns the subject the policy was compiled for.
 func (p *Policy) Subject() Subject { return p.subject }
 
-// Check decides req without building a reason: Allowed, and the Grant or Owner that
-// allowed it. It does not allocate.
+// Check decides req without building a reason: Allowed, and the Grant (one that allows;
+// Explain names the first in the order of the grants) or the Owner that allowed it. The
+// Grant belongs to the policy: the caller must not change it. Check does not allocate.
 func (p *Policy) Check(req *Request) Decision {
 	d := p.check(req, req.Mode)
 	if !d.Allowed || len(req.NewCancels) == 0 {

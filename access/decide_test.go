@@ -393,3 +393,29 @@ func TestCheckDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyConcurrent: a Policy is immutable, so one compiled policy answers many
+// requests at once (run with -race).
+func TestPolicyConcurrent(t *testing.T) {
+	p, reqs := bench20Grants(t)
+	cols := columns200()
+	done := make(chan bool)
+	for w := 0; w < 4; w++ {
+		go func() {
+			ok := true
+			for i := 0; i < 50; i++ {
+				for j, req := range reqs {
+					ok = ok && p.Check(req).Allowed == (j != 3) && p.Explain(req).Allowed == (j != 3)
+				}
+				ca := p.ColumnAccess(&access.ColumnsRequest{Dataset: "data/wide", Branch: "main", Mode: access.ReadData, Columns: cols, Explain: true})
+				ok = ok && ca.Result == access.Partial && len(ca.Hidden) == 20
+			}
+			done <- ok
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if !<-done {
+			t.Error("a concurrent answer differs")
+		}
+	}
+}
