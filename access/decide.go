@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -173,7 +174,7 @@ func Compile(sub Subject, grants []Grant, roles map[string]*Role) *Policy {
 		if r, ok := BuiltInRole(g.Role); ok {
 			pg.role = r
 		} else if r := roles[g.Role]; r != nil {
-			pg.role = r
+			pg.role = withDefaults(r)
 		}
 		p.grants = append(p.grants, pg)
 	}
@@ -201,6 +202,29 @@ func Compile(sub Subject, grants []Grant, roles map[string]*Role) *Policy {
 		}
 	}
 	return p
+}
+
+// withDefaults is r, or for a role built by hand with a rule lacking branches or tags, a
+// copy whose rules have the defaults of ParseRule: every branch, every asset.
+func withDefaults(r *Role) *Role {
+	ok := true
+	for _, rule := range r.Rules {
+		ok = ok && len(rule.Branches) > 0 && rule.Tags != nil
+	}
+	if ok {
+		return r
+	}
+	c := *r
+	c.Rules = slices.Clone(r.Rules)
+	for i := range c.Rules {
+		if len(c.Rules[i].Branches) == 0 {
+			c.Rules[i].Branches = []BranchGlob{MustParseBranchGlob("*")}
+		}
+		if c.Rules[i].Tags == nil {
+			c.Rules[i].Tags = MustParseExpr("true")
+		}
+	}
+	return &c
 }
 
 func (p *Policy) isRef(ref string) bool {

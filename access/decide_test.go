@@ -419,3 +419,17 @@ func TestPolicyConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileRuleDefaults: a role built by hand without branches or tags gets ParseRule's
+// defaults (every branch, every asset) instead of failing.
+func TestCompileRuleDefaults(t *testing.T) {
+	roles := map[string]*access.Role{"bare": {Name: "bare", Rules: []access.Rule{{Modes: access.ReadModes}}}}
+	p := access.Compile(acmeJane, []access.Grant{grant("team:data", "bare", "*")}, roles)
+	req := &access.Request{Mode: access.ReadData, Path: "User.city", Branch: "dev/x", Tags: []string{"PII"}}
+	if !p.Check(req).Allowed || !p.Explain(req).Allowed {
+		t.Error("a rule without branches and tags did not apply everywhere")
+	}
+	if roles["bare"].Rules[0].Tags != nil {
+		t.Error("Compile changed the role it was given")
+	}
+}
