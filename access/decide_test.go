@@ -88,6 +88,9 @@ func TestDecide(t *testing.T) {
 		{name: "unknown role", grants: []access.Grant{grant("team:data", "ghost", "*")},
 			req:    access.Request{Mode: access.ReadData, Path: "User", Branch: "main"},
 			reason: "denied: role ghost (granted to team:data on *) allows nothing: no role is named ghost", stages: []access.Stage{access.StageRole}},
+		{name: "not a mode", grants: []access.Grant{grant("user:jane@acme", "admin", "*")},
+			req:    access.Request{Mode: access.Mode("read"), Path: "User", Branch: "main"},
+			reason: `denied: "read" is not a mode; the modes are READ_DEFINITIONS, WRITE_DEFINITIONS, READ_DATA, WRITE_DATA, MANAGE`},
 		// Branch.
 		{name: "branch miss", grants: []access.Grant{grant("workload:ci", "prodci", "*"), grant("team:data", "devs", "*")},
 			req:    access.Request{Mode: access.ReadData, Path: "User", Branch: "dev/jane/x"},
