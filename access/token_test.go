@@ -289,3 +289,74 @@ func errMsg(err error) string {
 	}
 	return err.Error()
 }
+
+// TestLastUseNeverRevivesARevokedToken: requests note and write last uses while tokens are
+// revoked; no write of a last use brings a revoked token back, also after a restart.
+func TestLastUseNeverRevivesARevokedToken(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	c := &clock{now: time.Now()}
+	reg, store := clocked(t, dir, c, true)
+	var toks []access.NewToken
+	for i := 0; i < 20; i++ {
+		tok, err := reg.CreateToken(ctx, "acme", "user:jane@acme", "t"+strings.Repeat("x", i), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				c.Add(20 * time.Second) // a flush every third request or so
+				_, _, _ = reg.Authenticate(toks[i%len(toks)].Secret)
+			}
+		}()
+	}
+	for i := 0; i < len(toks); i += 2 {
+		if ok, err := reg.RevokeToken(ctx, toks[i].ID); !ok || err != nil {
+			t.Fatalf("revoke %d: %v %v", i, ok, err)
+		}
+	}
+	wg.Wait()
+	if err := reg.FlushLastUsed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	reg, _ = clocked(t, dir, c, false)
+	for i, tok := range toks {
+		_, _, err := reg.Authenticate(tok.Secret)
+		if revoked := i%2 == 0; revoked != (err != nil) {
+			t.Errorf("token %d (revoked %v) after a restart: %v", i, revoked, err)
+		}
+	}
+	if n := len(reg.Tokens("acme", "user:jane@acme")); n != len(toks)/2 {
+		t.Errorf("%d tokens after a restart, want %d", n, len(toks)/2)
+	}
+}
+
+// BenchmarkAuthenticate: a request's token check, with its last use noted, from many
+// goroutines at once.
+func BenchmarkAuthenticate(b *testing.B) {
+	store := openStore(b, b.TempDir())
+	reg, err := access.OpenRegistry(context.Background(), store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := reg.Bootstrap(context.Background(), "acme", func(string) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, _, err := reg.Authenticate(tok.Secret); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
