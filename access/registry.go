@@ -57,7 +57,7 @@ type Registry struct {
 
 	// Last-used times of tokens are written at most once per LastUsedFlush (token.go):
 	// flushMu is held by the one flush at a time, and taken before mu; flushedAt is when
-	// the last one ended (unix ns).
+	// the last one was tried (unix ns), whether its write succeeded or not.
 	flushMu   sync.Mutex
 	flushedAt atomic.Int64
 }
