@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tagflow/tagflow/catalog"
@@ -54,6 +54,12 @@ type Registry struct {
 	tokens     map[string]*Token                // hash -> token
 	tokenIDs   map[string]string                // id -> hash
 	members    map[string]*orgMembers           // org -> names and memberships (principal.go)
+
+	// Last-used times of tokens are written at most once per LastUsedFlush (token.go):
+	// flushMu is held by the one flush at a time, and taken before mu; flushedAt is when
+	// the last one was tried (unix ns), whether its write succeeded or not.
+	flushMu   sync.Mutex
+	flushedAt atomic.Int64
 }
 
 const (
@@ -94,14 +100,14 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("token record: %w", err)
 			}
-			r.tokens[t.Hash] = &t
-			r.tokenIDs[t.ID] = t.Hash
+			r.addToken(&t)
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open access registry: %w", err)
 	}
+	r.flushedAt.Store(r.now().UnixNano())
 	return r, nil
 }
 
@@ -159,102 +165,6 @@ func (r *Registry) Grants(org, principal string) []Grant {
 	return out
 }
 
-// NewToken is a token as its creator sees it, once.
-type NewToken struct {
-	Token
-	Secret string
-}
-
-// CreateToken creates a token for principal; ttl 0 means it does not expire.
-func (r *Registry) CreateToken(ctx context.Context, org, principal, name string, ttl time.Duration) (NewToken, error) {
-	const op = "createToken"
-	if _, ok := r.Principal(org, principal); !ok {
-		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.NotFound, Path: principal, Msg: fmt.Sprintf("principal %q does not exist in org %q", principal, org)}
-	}
-	if name == "" || len(name) > 200 {
-		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Msg: "a token needs a name of 1 to 200 bytes"}
-	}
-	if ttl < 0 {
-		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Msg: "a token's lifetime must be positive"}
-	}
-	secret, hash := newSecret()
-	t := &Token{ID: newID("tok_"), Hash: hash, Org: org, Principal: principal, Name: name, CreatedAt: r.now().UTC()}
-	if ttl > 0 {
-		exp := t.CreatedAt.Add(ttl)
-		t.ExpiresAt = &exp
-	}
-	err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
-			return err
-		}
-		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
-	})
-	if err != nil {
-		return NewToken{}, fmt.Errorf("%s: %w", op, err)
-	}
-	r.mu.Lock()
-	r.tokens[hash] = t
-	r.tokenIDs[t.ID] = hash
-	r.mu.Unlock()
-	return NewToken{Token: *t, Secret: secret}, nil
-}
-
-// RevokeToken deletes a token at once. It reports whether the token existed.
-func (r *Registry) RevokeToken(ctx context.Context, id string) (bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	hash, ok := r.tokenIDs[id]
-	if !ok {
-		return false, nil
-	}
-	err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		if err := tx.Delete([]byte(keyToken + hash)); err != nil {
-			return err
-		}
-		return tx.Delete([]byte(keyTokenID + id))
-	})
-	if err != nil {
-		return false, fmt.Errorf("revoke token %s: %w", id, err)
-	}
-	delete(r.tokens, hash)
-	delete(r.tokenIDs, id)
-	return true, nil
-}
-
-// Token returns the token with id.
-func (r *Registry) Token(id string) (Token, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	t := r.tokens[r.tokenIDs[id]]
-	if t == nil {
-		return Token{}, false
-	}
-	return *t, true
-}
-
-// ErrBadToken is the one answer to every token that does not authenticate: unknown,
-// malformed, expired or revoked look the same from outside.
-var ErrBadToken = &catalog.Error{Op: "authenticate", Kind: catalog.Unauthenticated, Msg: "the token is not valid (unknown, expired or revoked)"}
-
-// Authenticate returns the principal and token of a bearer token.
-func (r *Registry) Authenticate(token string) (Principal, Token, error) {
-	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
-		return Principal{}, Token{}, ErrBadToken
-	}
-	hash := hashToken(token)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	t := r.tokens[hash]
-	if t == nil || t.Expired(r.now()) {
-		return Principal{}, Token{}, ErrBadToken
-	}
-	p := r.principals[t.Org][t.Principal]
-	if p == nil {
-		return Principal{}, Token{}, ErrBadToken
-	}
-	return *p, *t, nil
-}
-
 // Bootstrap makes a new org usable: the org principal, a user admin holding the admin role
 // on the whole org, and a first token for it. The token's secret is handed to keep (which
 // writes it where the operator finds it) before anything is stored, and everything is then
@@ -297,8 +207,7 @@ func (r *Registry) Bootstrap(ctx context.Context, org string, keep func(secret s
 	r.addPrincipal(orgP)
 	r.addPrincipal(admin)
 	r.grants[org] = append(r.grants[org], g)
-	r.tokens[hash] = t
-	r.tokenIDs[t.ID] = hash
+	r.addToken(t)
 	return NewToken{Token: *t, Secret: secret}, nil
 }
 
@@ -364,7 +273,6 @@ func (r *Registry) ResetAdminToken(ctx context.Context, org string, keep func(se
 		delete(r.tokens, o.Hash)
 		delete(r.tokenIDs, o.ID)
 	}
-	r.tokens[hash] = t
-	r.tokenIDs[t.ID] = hash
+	r.addToken(t)
 	return NewToken{Token: *t, Secret: secret}, len(old), nil
 }

@@ -20,14 +20,14 @@ import (
 var contractPending = map[string]string{
 	"Query.check": "access", "Query.columnAccess": "access",
 	"Mutation.createRole": "access", "Mutation.grant": "access",
-	"Mutation.revoke": "access", "Mutation.createToken": "access", "Mutation.revokeToken": "access",
-	"Query.orgs": "identity", "Query.auditLog": "identity", "Mutation.createOrg": "identity",
+	"Mutation.revoke": "access",
+	"Query.orgs":      "identity", "Query.auditLog": "identity", "Mutation.createOrg": "identity",
 	"Mutation.addOrgMember": "identity", "Mutation.createClientSecret": "identity",
 	"Mutation.revokeClientSecret": "identity", "Mutation.addTrustedIssuer": "identity",
 	"Mutation.createWorkloadPolicy": "identity",
 	"Mode.MANAGE":                   "access",
 	"Decision":                      "access", "ColumnAccess": "access", "HiddenColumn": "access", "Role": "access",
-	"Grant": "access", "NewToken": "access", "RuleInput": "access",
+	"Grant": "access", "RuleInput": "access",
 	"ClientSecret": "identity", "AuditConnection": "identity", "AuditEntry": "identity",
 }
 

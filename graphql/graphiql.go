@@ -143,7 +143,7 @@ const graphiqlPage = `<!doctype html>
 <style>body{margin:0;height:100vh}#graphiql{height:100vh}</style>
 </head>
 <body>
-<div id="graphiql">Loading GraphiQL… Put your token in the Headers tab as {"Authorization": "Bearer tf_…"}.</div>
+<div id="graphiql">Loading GraphiQL… Put your token in the Headers tab as {"Authorization": "Bearer tfp_…"}.</div>
 <script src="/graphql/assets/react.production.min.js"></script>
 <script src="/graphql/assets/react-dom.production.min.js"></script>
 <script src="/graphql/assets/graphiql.min.js"></script>

@@ -89,6 +89,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
 	root.AddCommand(newDelete(g), newSearch(g), newLs(g), newImpact(g), newAdmin(g))
 	root.AddCommand(newPrincipal(g), newUser(g), newTeam(g), newGroup(g), newWorkload(g))
+	root.AddCommand(newToken(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }

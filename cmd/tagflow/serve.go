@@ -185,6 +185,10 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn().Err(err).Msg("shutdown")
 	}
+	// After the last request: the tokens' last uses not yet written (at most a minute's).
+	if err := reg.FlushLastUsed(shut); err != nil {
+		log.Warn().Err(err).Msg("writing the last use of tokens")
+	}
 	return nil
 }
 

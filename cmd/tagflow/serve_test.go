@@ -84,7 +84,7 @@ func TestAdminTokenIsSecret(t *testing.T) {
 	if mode := st.Mode(); mode.Perm() != 0o600 || !mode.IsRegular() {
 		t.Errorf("admin.token has mode %v, want -rw-------", mode)
 	}
-	if !strings.HasPrefix(s.token, "tf_") || len(s.token) < 32 {
+	if !strings.HasPrefix(s.token, "tfp_") || len(s.token) != 4+52 {
 		t.Errorf("admin.token holds %d bytes that do not look like a token", len(s.token))
 	}
 
@@ -108,7 +108,7 @@ func TestAdminTokenIsSecret(t *testing.T) {
 	}
 
 	log := readFile(t, s.log)
-	mustNotContain(t, "server log", log, s.token, strings.TrimPrefix(s.token, "tf_"), wrong)
+	mustNotContain(t, "server log", log, s.token, strings.TrimPrefix(s.token, "tfp_"), wrong)
 	mustContain(t, "server log", log, `"token_file"`, `"request"`)
 	// --log-format json: every line is one JSON object.
 	sc := bufio.NewScanner(strings.NewReader(log))
