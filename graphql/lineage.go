@@ -205,12 +205,12 @@ func (r *Resolver) SetTags(ctx context.Context, args struct {
 	Tags   []string
 	Branch gql.NullString
 }) (*assetResolver, error) {
-	branch := branchOr(args.Branch)
-	c, err := r.authorize(ctx, access.WriteDefinitions, args.Path, branch)
+	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v, rep, err := r.svc.SetTags(ctx, c.Org, branch, args.Path, args.Tags, c.Principal.Ref())
+	v, rep, err := r.svc.WriteTags(ctx, tags.SetTagsRequest{Org: c.Org, Branch: branchOr(args.Branch), Path: args.Path,
+		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(r.reg, c, access.WriteDefinitions, args.Path)})
 	if err != nil {
 		return nil, toAPI(err)
 	}
