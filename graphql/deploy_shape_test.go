@@ -38,3 +38,13 @@ func TestRESTAndGraphQLDeployAnswerOneShape(t *testing.T) {
 		})
 	}
 }
+
+// An error's message does not repeat its problems, over REST as over GraphQL: they are in
+// their own field, which clients read (STYLE §9).
+func TestRESTErrorMessageLeavesProblemsToTheirField(t *testing.T) {
+	a := newAPI(t, graphql.Config{})
+	status, out := a.post(t, "/api/v1/deploy", a.token, "application/yaml", []byte("datasets:\n  - {name: \"B/\"}\n  - {name: A, colour: red}\n"))
+	if status != 400 || out["message"] != "deploy main: the document is invalid; nothing was deployed" || out["problemCount"] != float64(2) {
+		t.Fatalf("%d %v", status, out)
+	}
+}
