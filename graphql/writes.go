@@ -129,7 +129,7 @@ func (r *Resolver) TagUsage(ctx context.Context, args struct{ Branch gql.NullStr
 		return nil, toAPI(err)
 	}
 	// It scans every node of the branch.
-	if err := charge(ctx, 1+v.Lineage.Graph.Len()); err != nil {
+	if err := charge(ctx, 1+v.Nodes()); err != nil {
 		return nil, err
 	}
 	usage, err := r.svc.TagUsage(ctx, c.Org, branch)
