@@ -16,23 +16,28 @@ import (
 
 // Service is the governed catalog: every change of definitions and tags goes through it,
 // so that validation, cycle checks, propagation and the durable commit happen as one step
-// per branch. It keeps, per branch, the published View that every read uses: the catalog
-// snapshot, the lineage graph and the tag states of one version, immutable. Changes to one
-// branch are serialized; changes to different branches run in parallel.
+// per branch. Every read uses a branch's published View: the catalog snapshot, the lineage
+// graph and the tag states of one version, immutable. The View is attached to the branch's
+// head in the catalog.Repo, the one owner of branch heads (the Service keeps none). Changes
+// to one branch are serialized; changes to different branches run in parallel.
+//
+// Lock order: defineMu, then a branch's change lock (locks[k]; two at once never), then
+// vocMu, then mu, then the Repo's own locks (leaves). locksMu is held only to find a
+// branch's lock, with no other lock taken under it.
 type Service struct {
 	repo *catalog.Repo
 	log  zerolog.Logger
 
-	locksMu sync.Mutex
-	locks   map[string]*sync.Mutex // org \0 branch -> change lock
-
-	mu     sync.RWMutex
-	views  map[string]*View  // org \0 branch -> the published version
-	vocabs map[string]*Vocab // org -> its vocabulary
-	vocMu  sync.Mutex        // serializes changes of vocabularies
 	// defineMu keeps a branch from being created from a view that a defineTag in progress
 	// has not re-propagated yet: defineTag holds it exclusively, createBranch shared.
 	defineMu sync.RWMutex
+
+	locksMu sync.Mutex
+	locks   map[string]*sync.Mutex // org \0 branch -> change lock
+
+	vocMu  sync.Mutex        // serializes changes of vocabularies
+	mu     sync.RWMutex      // guards vocabs
+	vocabs map[string]*Vocab // org -> its vocabulary
 }
 
 // View is one version of a branch: catalog, lineage and tag states that agree.
@@ -49,7 +54,7 @@ type View struct {
 // advanced by the difference of the two snapshots, so that branches share what they have in
 // common after a restart as before it (copy on write).
 func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service, error) {
-	s := &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, views: map[string]*View{}, vocabs: map[string]*Vocab{}}
+	s := &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, vocabs: map[string]*Vocab{}}
 	for _, org := range repo.Orgs() {
 		v, err := loadVocab(ctx, repo.Store(), org)
 		if err != nil {
@@ -65,6 +70,7 @@ func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service
 		built := map[string]*Branch{}
 		var base *Branch
 		var baseSnap *catalog.Snapshot
+		var views []*View
 		for _, b := range branches {
 			_, snap, err := repo.Head(org, b.Name)
 			if err != nil {
@@ -87,12 +93,11 @@ func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service
 				lb, v = adv.Branch, adv.Vocab
 				built[b.Root] = lb
 			}
-			s.views[key(org, b.Name)] = &View{Org: org, Catalog: b, Snapshot: snap, Lineage: lb, Vocab: v}
+			views = append(views, &View{Org: org, Catalog: b, Snapshot: snap, Lineage: lb})
 		}
-		for _, view := range s.views {
-			if view.Org == org {
-				view.Vocab = v // the vocabulary with every branch's tags interned
-			}
+		for _, view := range views {
+			view.Vocab = v // the vocabulary with every branch's tags interned
+			s.publish(view)
 		}
 		s.vocabs[org] = v
 	}
@@ -106,9 +111,7 @@ func (s *Service) Repo() *catalog.Repo { return s.repo }
 
 // View returns the published version of a branch, or NotFound.
 func (s *Service) View(org, branch string) (*View, error) {
-	s.mu.RLock()
-	v := s.views[key(org, branch)]
-	s.mu.RUnlock()
+	v, _ := s.repo.Derived(org, branch).(*View)
 	if v == nil {
 		if _, _, err := s.repo.Head(org, branch); err != nil {
 			return nil, err // with a "did you mean" for a case slip
@@ -128,10 +131,10 @@ func (s *Service) Vocab(org string) *Vocab {
 	return NewVocab()
 }
 
+// publish attaches v to its branch's head, which is at v's version; the caller holds the
+// branch's lock.
 func (s *Service) publish(v *View) {
-	s.mu.Lock()
-	s.views[key(v.Org, v.Catalog.Name)] = v
-	s.mu.Unlock()
+	s.repo.Attach(v.Org, v.Catalog.Name, v.Catalog.Version, v)
 }
 
 // intern returns the org's vocabulary with names interned, published.
@@ -452,38 +455,26 @@ func (s *Service) CreateBranch(ctx context.Context, org, name, from string) (cat
 		return catalog.Branch{}, &catalog.Error{Op: "createBranch", Kind: catalog.NotFound, Path: from,
 			Msg: fmt.Sprintf("branch %q to create %q from does not exist", from, name)}
 	}
-	b, err := s.repo.CreateBranch(ctx, org, name, from)
-	if err != nil {
-		return catalog.Branch{}, err
-	}
-	s.publish(&View{Org: org, Catalog: b, Snapshot: src.Snapshot, Lineage: src.Lineage.Clone(), Vocab: src.Vocab})
-	return b, nil
+	return s.repo.CreateBranchDerived(ctx, org, name, from, func(b catalog.Branch, snap *catalog.Snapshot, _ any) any {
+		return &View{Org: org, Catalog: b, Snapshot: snap, Lineage: src.Lineage.Clone(), Vocab: src.Vocab}
+	})
 }
 
 // DeleteBranch deletes a branch; changes to it in progress finish first.
 func (s *Service) DeleteBranch(ctx context.Context, org, name string) error {
 	unlock := s.lock(org, name)
 	defer unlock()
-	if err := s.repo.DeleteBranch(ctx, org, name); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	delete(s.views, key(org, name))
-	s.mu.Unlock()
-	return nil
+	return s.repo.DeleteBranch(ctx, org, name) // its View goes with its head
 }
 
 // Branches returns the org's branches, sorted by name.
 func (s *Service) Branches(org string) []*View {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	var out []*View
-	for _, v := range s.views {
-		if v.Org == org {
+	for _, b := range s.repo.Branches(org) { // sorted by name
+		if v, _ := s.repo.Derived(org, b.Name).(*View); v != nil {
 			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Catalog.Name < out[j].Catalog.Name })
 	return out
 }
 
@@ -576,12 +567,13 @@ func (s *Service) planSetTags(req SetTagsRequest) (*Plan, error) {
 // advance computed for it, with the new head; the caller holds the branch's lock. It
 // returns the branch's new version.
 func (s *Service) commit(ctx context.Context, next *View, ch *catalog.Change, info catalog.CommitInfo) (int64, error) {
-	nb, snap, err := s.repo.Commit(ctx, next.Org, next.Catalog.Name, ch, info)
+	nb, _, err := s.repo.CommitDerived(ctx, next.Org, next.Catalog.Name, ch, info, func(nb catalog.Branch, snap *catalog.Snapshot) any {
+		next.Catalog, next.Snapshot = nb, snap
+		return next
+	})
 	if err != nil {
 		return 0, err
 	}
-	next.Catalog, next.Snapshot = nb, snap
-	s.publish(next)
 	return nb.Version, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/lineage"
+	"github.com/tagflow/tagflow/tags"
 )
 
 // A view is read by path: tags, cancels, explanations, walks and impact pages name paths,
@@ -69,5 +70,45 @@ func TestViewReadsByPath(t *testing.T) {
 	}
 	if defs := s.Definitions(org); len(defs) != 0 {
 		t.Errorf("definitions: %v", defs)
+	}
+}
+
+// Branch state is kept in one place: the View every read uses is the one attached to the
+// branch's head in the Repo, at the head's version, through deploys, branch creation,
+// defineTag and branch deletion.
+func TestTheViewIsTheRepoHeads(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	same := func(step, branch string) {
+		t.Helper()
+		v, err := s.View(org, branch)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		b, snap, err := s.Repo().Head(org, branch)
+		if err != nil || s.Repo().Derived(org, branch) != v || b.Version != v.Catalog.Version || snap != v.Snapshot {
+			t.Fatalf("%s: the view (version %d) is not the head's (version %d)", step, v.Catalog.Version, b.Version)
+		}
+	}
+	same("open", "main")
+	mustDeploy(t, s, "main", "datasets: [{name: A, fields: [{name: x, type: int, tags: [PII]}]}]\n")
+	same("deploy", "main")
+	if _, err := s.CreateBranch(ctx, org, "dev", "main"); err != nil {
+		t.Fatal(err)
+	}
+	same("createBranch", "dev")
+	if _, _, err := s.DefineTag(ctx, org, tags.Definition{Name: "PII", Propagate: true}); err != nil {
+		t.Fatal(err)
+	}
+	same("defineTag", "main")
+	same("defineTag", "dev")
+	if err := s.DeleteBranch(ctx, org, "dev"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.View(org, "dev"); catalog.KindOf(err) != catalog.NotFound || s.Repo().Derived(org, "dev") != nil {
+		t.Fatalf("deleted branch: %v", err)
+	}
+	if n := len(s.Branches(org)); n != 1 {
+		t.Fatalf("%d branches", n)
 	}
 }
