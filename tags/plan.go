@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"sync"
 
 	"github.com/tagflow/tagflow/catalog"
 )
@@ -74,19 +75,35 @@ func (e PlanEntry) NewCancels() []string {
 
 // Plan is a write computed and not yet applied; immutable once returned.
 type Plan struct {
-	Op      string // "deploy", "deleteAssets", "setTags"
-	Org     string
-	Branch  string
-	Base    int64 // the branch's version the plan was computed on
-	DryRun  bool
-	Author  string      // the principal reference that asked for the write
-	Entries []PlanEntry // every path added, changed or removed, sorted by path
+	Op     string // "deploy", "deleteAssets", "setTags"
+	Org    string
+	Branch string
+	Base   int64 // the branch's version the plan was computed on
+	DryRun bool
+	Author string // the principal reference that asked for the write
+
+	entriesOnce sync.Once
+	entries     []PlanEntry
 
 	result *DeployResult // what the write answers; Version is set at commit
 	view   *View         // the published version planned on
 	next   *View         // the version after the change; nil when nothing changes
 	ch     *catalog.Change
 	info   catalog.CommitInfo
+}
+
+// Entries are every path the write adds, changes or removes, sorted by path; empty for a
+// plan that changes nothing or could not be completed. They are listed on first need, so
+// that an authorizer that judges the write as a whole costs a large deploy nothing; the
+// caller must not change the slice.
+func (p *Plan) Entries() []PlanEntry {
+	p.entriesOnce.Do(func() {
+		p.entries = []PlanEntry{}
+		if p.ch != nil && p.next != nil {
+			p.entries = planEntries(p.view, p.next, p.ch)
+		}
+	})
+	return p.entries
 }
 
 // Result is what the write answers when committed (for a dry run, what it would change):
@@ -107,7 +124,7 @@ type Denial struct {
 // first catalog.MaxProblems, and how many in all). Nil when every entry is allowed.
 func (p *Plan) Judge(allow func(PlanEntry) (ok bool, reason string)) error {
 	var denied []Denial
-	for _, e := range p.Entries {
+	for _, e := range p.Entries() {
 		if ok, reason := allow(e); !ok {
 			denied = append(denied, Denial{Path: e.Path, Reason: reason})
 		}
@@ -137,7 +154,7 @@ func (p *Plan) Refuse(denied []Denial) error {
 
 // newPlan is a plan on view with nothing in it yet.
 func newPlan(op string, view *View, org, branch, author string, dryRun bool) *Plan {
-	p := &Plan{Op: op, Org: org, Branch: branch, DryRun: dryRun, Author: author, view: view, Entries: []PlanEntry{}}
+	p := &Plan{Op: op, Org: org, Branch: branch, DryRun: dryRun, Author: author, view: view}
 	if view != nil {
 		p.Base = view.Catalog.Version
 		p.result = emptyResult(view.Catalog.Version)
@@ -147,10 +164,9 @@ func newPlan(op string, view *View, org, branch, author string, dryRun bool) *Pl
 	return p
 }
 
-// setChange records the change, the version after it, and its entries.
+// setChange records the change and the version after it.
 func (p *Plan) setChange(ch *catalog.Change, next *View) {
 	p.ch, p.next = ch, next
-	p.Entries = planEntries(p.view, next, ch)
 }
 
 // planEntries lists every path a change adds, changes or removes, each with its tags

@@ -32,7 +32,7 @@ func TestPlanNamesEveryPathWithItsTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range p.Entries {
+	for _, e := range p.Entries() {
 		got = append(got, fmt.Sprintf("%s %s %s [%s]->[%s] new~[%s]", e.Change, e.Kind, e.Path,
 			strings.Join(e.Before, ","), strings.Join(e.After, ","), strings.Join(e.NewCancels(), ",")))
 	}
