@@ -72,7 +72,10 @@ func (e *Error) ProblemCount() int {
 	return len(e.Problems)
 }
 
-func (e *Error) Error() string {
+// Summary is the error's sentence without its problems: what an API answers as the
+// message, next to the problems in their own field, so that no client has to take the
+// message apart.
+func (e *Error) Summary() string {
 	var b strings.Builder
 	if e.Op != "" {
 		b.WriteString(e.Op)
@@ -85,6 +88,14 @@ func (e *Error) Error() string {
 	} else {
 		b.WriteString(strings.ToLower(strings.ReplaceAll(e.Kind.String(), "_", " ")))
 	}
+	return b.String()
+}
+
+// Error is Summary followed by the number of problems and the first three, for logs and
+// errors that no transport splits into fields.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Summary())
 	if len(e.Problems) > 0 {
 		n := e.ProblemCount()
 		fmt.Fprintf(&b, " (%d problem", n)

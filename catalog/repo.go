@@ -42,10 +42,18 @@ type Commit struct {
 // memory and written through to the Store. It is safe for concurrent use. Commits to one
 // branch must be serialized by the caller (a commit whose base is stale is a Conflict);
 // commits to different branches run in parallel.
+//
+// The Repo is the one owner of branch heads: the layer above keeps no head of its own but
+// attaches what it derives from a version (tags: the View with its lineage graph and tag
+// states) to the head itself (CommitDerived, CreateBranchDerived, Attach), so that a reader
+// gets a version's catalog and everything derived from it from one pointer.
 type Repo struct {
 	store Store
 	now   func() time.Time
 
+	// Lock order: gcMu before mu. mu is a leaf: it is held for no I/O and no callback other
+	// than a derive function, which must take no lock of the Repo. Callers above (tags)
+	// take their own locks before any of these.
 	mu    sync.RWMutex
 	orgs  map[string]*Org
 	heads map[branchKey]*head
@@ -58,8 +66,33 @@ type Repo struct {
 type branchKey struct{ org, name string }
 
 type head struct {
-	branch Branch
-	snap   *Snapshot
+	branch  Branch
+	snap    *Snapshot
+	derived any // what the layer above attached to this version; nil until then (guarded by mu)
+}
+
+// Derived returns what was attached to the branch's head, or nil (no such branch, or
+// nothing attached yet).
+func (r *Repo) Derived(org, branch string) any {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if h := r.heads[branchKey{org, branch}]; h != nil {
+		return h.derived
+	}
+	return nil
+}
+
+// Attach attaches x to the branch's head if the head is still at version, replacing what
+// was attached; false when the branch is gone or has moved.
+func (r *Repo) Attach(org, branch string, version int64, x any) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.heads[branchKey{org, branch}]
+	if h == nil || h.branch.Version != version {
+		return false
+	}
+	h.derived = x
+	return true
 }
 
 // Open loads every org, branch and snapshot from the store.
@@ -236,6 +269,12 @@ func (r *Repo) caseTwin(org, name string) string {
 // CreateBranch creates branch name as a copy of branch from. It copies one pointer: the
 // new branch shares every page with its origin until one of them changes.
 func (r *Repo) CreateBranch(ctx context.Context, org, name, from string) (Branch, error) {
+	return r.CreateBranchDerived(ctx, org, name, from, nil)
+}
+
+// CreateBranchDerived is CreateBranch that attaches derive(new branch, its snapshot, what
+// the origin's head has attached) to the new head as it is installed; derive may be nil.
+func (r *Repo) CreateBranchDerived(ctx context.Context, org, name, from string, derive func(Branch, *Snapshot, any) any) (Branch, error) {
 	const op = "createBranch"
 	if err := ValidateBranchName(name); err != nil {
 		return Branch{}, &Error{Op: op, Kind: InvalidArgument, Path: name, Msg: err.Error()}
@@ -271,7 +310,11 @@ func (r *Repo) CreateBranch(ctx context.Context, org, name, from string) (Branch
 	if err != nil {
 		return Branch{}, fmt.Errorf("create branch %s: %w", name, err)
 	}
-	r.heads[branchKey{org, name}] = &head{branch: b, snap: src.snap}
+	h := &head{branch: b, snap: src.snap}
+	if derive != nil {
+		h.derived = derive(b, src.snap, src.derived)
+	}
+	r.heads[branchKey{org, name}] = h
 	return b, nil
 }
 
@@ -313,6 +356,13 @@ type CommitInfo struct {
 // transaction, any size), then one small synced transaction that moves the branch head.
 // A crash at any point leaves the branch at its old head or its new one, never between.
 func (r *Repo) Commit(ctx context.Context, org, branch string, ch *Change, info CommitInfo) (Branch, *Snapshot, error) {
+	return r.CommitDerived(ctx, org, branch, ch, info, nil)
+}
+
+// CommitDerived is Commit that attaches derive(new branch, new snapshot) to the new head in
+// the same step that installs it, so that no reader sees the head without it; derive may
+// be nil.
+func (r *Repo) CommitDerived(ctx context.Context, org, branch string, ch *Change, info CommitInfo, derive func(Branch, *Snapshot) any) (Branch, *Snapshot, error) {
 	const op = "commit"
 	k := branchKey{org, branch}
 	r.mu.RLock()
@@ -373,7 +423,11 @@ func (r *Repo) Commit(ctx context.Context, org, branch string, ch *Change, info 
 	}
 	r.mu.Lock()
 	if r.heads[k] == h {
-		r.heads[k] = &head{branch: nb, snap: snap}
+		nh := &head{branch: nb, snap: snap}
+		if derive != nil {
+			nh.derived = derive(nb, snap)
+		}
+		r.heads[k] = nh
 	}
 	r.mu.Unlock()
 	return nb, snap, nil

@@ -22,8 +22,6 @@ func newAssetResolver(v *tags.View, a *catalog.Asset, m *catalog.Member) *assetR
 	return &assetResolver{v: v, a: a, m: m}
 }
 
-func (r *assetResolver) id() (int32, bool) { return r.v.Lineage.Graph.Lookup(r.Path()) }
-
 func (r *assetResolver) kind() catalog.AssetKind {
 	if r.m != nil {
 		return r.a.Kind.MemberKind()
@@ -57,21 +55,15 @@ func (r *assetResolver) Kind() string { return r.kind().String() }
 
 // Tags are the tags whose state is present (DESIGN §4).
 func (r *assetResolver) Tags() []string {
-	id, ok := r.id()
-	if !ok {
-		return []string{}
-	}
-	return r.v.Lineage.Present(r.v.Vocab, id)
+	tags, _ := r.v.Tags(r.Path())
+	return tags
 }
 
 // Cancels are the tags the asset itself cancels: its declared ~t, from definitions or
 // stewards.
 func (r *assetResolver) Cancels() []string {
-	id, ok := r.id()
-	if !ok {
-		return []string{}
-	}
-	return r.v.Lineage.Cancels(r.v.Vocab, id)
+	cancels, _ := r.v.Cancels(r.Path())
+	return cancels
 }
 
 func (r *assetResolver) DeclaredTags() []string {

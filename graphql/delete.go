@@ -24,13 +24,9 @@ func (r *Resolver) DeleteAssets(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range args.Paths {
-		if _, err := r.authorize(ctx, mode, p, branch); err != nil {
-			return nil, err
-		}
-	}
 	res, err := r.svc.Delete(ctx, tags.DeleteRequest{
 		Org: c.Org, Branch: branch, Paths: args.Paths, DryRun: boolOr(args.DryRun), Deleter: c.Principal.Ref(),
+		Authorize: planAuthorizer(r.reg, c, mode, args.Paths...),
 	})
 	if err != nil {
 		return nil, toAPI(err)

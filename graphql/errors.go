@@ -47,7 +47,7 @@ func toAPI(err error) *apiError {
 	}
 	var ce *catalog.Error
 	if errors.As(err, &ce) && k != catalog.Internal {
-		msg = ce.Error() // its own words, without the wrapping of the layers above
+		msg = ce.Summary() // its own words, without the wrapping of the layers above; problems go in their field
 	}
 	return &apiError{msg: msg, kind: k, code: codeOf(k), problems: catalog.ProblemsOf(err), count: catalog.ProblemCountOf(err)}
 }

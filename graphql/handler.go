@@ -191,25 +191,23 @@ func (s *Server) restDeploy(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "INVALID_ARGUMENT", "could not read the document")
 		return
 	}
-	r := &Resolver{svc: b.svc, reg: b.reg}
 	ctx, cancel := withTimeout(c, s.cfg.DeployTimeout)
 	defer cancel()
-	res, err := r.Deploy(ctx, deployArgs{Document: string(doc),
-		Branch: gql.NullString{Value: &branch, Set: true}, DryRun: gql.NullBool{Value: &dryRun, Set: true}, Prune: gql.NullBool{Value: &prune, Set: true}})
+	res, err := deploy(ctx, b.svc, b.reg, deployInput{Branch: branch, Document: doc, DryRun: dryRun, Prune: prune})
 	if err != nil {
 		s.metrics.deploys.WithLabelValues("refused").Inc()
-		abortErr(c, err)
+		abortErr(c, toAPI(err))
 		return
 	}
-	if dryRun && len(res.r.Errors) > 0 {
+	if dryRun && len(res.Errors) > 0 {
 		// A hook reads the status: an invalid document is 400 for a dry run too (DESIGN §6).
 		s.metrics.deploys.WithLabelValues("refused").Inc()
 		abortErr(c, &catalog.Error{Op: "deploy " + branch, Kind: catalog.InvalidDefinition, Path: branch,
-			Msg: "the document is invalid; nothing would be deployed (dry run)", Problems: res.r.Errors})
+			Msg: "the document is invalid; nothing would be deployed (dry run)", Problems: res.Errors})
 		return
 	}
-	s.metrics.deploys.WithLabelValues(deployOutcome(res.r, dryRun)).Inc()
-	c.JSON(http.StatusOK, deployJSON(res.r))
+	s.metrics.deploys.WithLabelValues(deployOutcome(res, dryRun)).Inc()
+	c.JSON(http.StatusOK, deployJSON(res))
 }
 
 // deployParams are the query parameters of POST /api/v1/deploy.

@@ -21,24 +21,23 @@ type lineageArgs struct {
 	Granularity nullGranularity
 }
 
-// node finds path on a branch the caller may read: the view and the node's id.
-func (r *Resolver) node(ctx context.Context, path, branch string) (*tags.View, int32, error) {
+// node finds path on a branch the caller may read: the view that has it.
+func (r *Resolver) node(ctx context.Context, path, branch string) (*tags.View, error) {
 	c, err := r.authorize(ctx, access.ReadDefinitions, path, branch)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if err := catalog.ValidateRef(path); err != nil {
-		return nil, 0, argError("path %q: %v", path, err)
+		return nil, argError("path %q: %v", path, err)
 	}
 	v, err := r.svc.View(c.Org, branch)
 	if err != nil {
-		return nil, 0, toAPI(err)
+		return nil, toAPI(err)
 	}
-	id, ok := v.Lineage.Graph.Lookup(path)
-	if !ok {
-		return nil, 0, toAPI(&catalog.Error{Kind: catalog.NotFound, Path: path, Msg: path + " does not exist on branch " + branch})
+	if !v.Has(path) {
+		return nil, toAPI(&catalog.Error{Kind: catalog.NotFound, Path: path, Msg: path + " does not exist on branch " + branch})
 	}
-	return v, id, nil
+	return v, nil
 }
 
 // Lineage resolves Query.lineage.
@@ -51,7 +50,7 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	if depth < 0 {
 		return nil, argError("depth must be 0 or more, not %d", depth)
 	}
-	v, id, err := r.node(ctx, args.Path, branch)
+	v, err := r.node(ctx, args.Path, branch)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +62,7 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	if args.Granularity.Value != nil && *args.Granularity.Value == "DATASET" {
 		gran = lineage.DatasetLevel
 	}
-	w, err := v.Lineage.Graph.WalkAtMost(ctx, id, dir, depth, gran, MaxLineageNodes)
+	w, err := v.Walk(ctx, args.Path, dir, depth, gran, MaxLineageNodes)
 	if err != nil {
 		return nil, stopErr(ctx, err)
 	}
@@ -75,13 +74,13 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 
 type lineageResolver struct {
 	v *tags.View
-	w lineage.Walked
+	w tags.Walk
 }
 
 func (l *lineageResolver) Nodes() []*assetResolver {
 	out := make([]*assetResolver, 0, len(l.w.Nodes))
-	for _, id := range l.w.Nodes {
-		if a, m, ok := l.v.Snapshot.Lookup(l.v.Lineage.Graph.Path(id)); ok {
+	for _, path := range l.w.Nodes {
+		if a, m, ok := l.v.Snapshot.Lookup(path); ok {
 			out = append(out, newAssetResolver(l.v, a, m))
 		}
 	}
@@ -89,14 +88,9 @@ func (l *lineageResolver) Nodes() []*assetResolver {
 }
 
 func (l *lineageResolver) Edges() []*edgeResolver {
-	g := l.v.Lineage.Graph
 	out := make([]*edgeResolver, len(l.w.Edges))
 	for i, e := range l.w.Edges {
-		kind := g.EdgeKind(e[0], e[1])
-		if kind == 0 {
-			kind = lineage.Derivation // folded: an edge between members of two datasets
-		}
-		out[i] = &edgeResolver{from: g.Path(e[0]), to: g.Path(e[1]), kind: kind}
+		out[i] = &edgeResolver{from: e.From, to: e.To, kind: e.Kind}
 	}
 	return out
 }
@@ -128,23 +122,18 @@ func (r *Resolver) Impact(ctx context.Context, args impactArgs) (*pathConnection
 	if err != nil {
 		return nil, err
 	}
-	v, id, err := r.node(ctx, args.Path, branchOr(args.Branch))
+	v, err := r.node(ctx, args.Path, branchOr(args.Branch))
 	if err != nil {
 		return nil, err
 	}
-	g := v.Lineage.Graph
-	p, err := g.DownstreamPage(ctx, id, after, first)
+	p, err := v.Impact(ctx, args.Path, first, after)
 	if err != nil {
 		return nil, stopErr(ctx, err)
 	}
 	if err := charge(ctx, 1+p.Total); err != nil {
 		return nil, err
 	}
-	out := &pathConnectionResolver{total: p.Total, nodes: make([]string, len(p.Nodes)), hasNext: p.HasNext}
-	for i, n := range p.Nodes {
-		out.nodes[i] = g.Path(n)
-	}
-	return out, nil
+	return &pathConnectionResolver{total: p.Total, nodes: p.Paths, hasNext: p.HasNext}, nil
 }
 
 // ExplainTag resolves Query.explainTag.
@@ -158,11 +147,11 @@ func (r *Resolver) ExplainTag(ctx context.Context, args struct {
 	} else if cancel {
 		return nil, argError("tag %q: explain a tag name, without \"~\"", args.Tag)
 	}
-	v, id, err := r.node(ctx, args.Path, branchOr(args.Branch))
+	v, err := r.node(ctx, args.Path, branchOr(args.Branch))
 	if err != nil {
 		return nil, err
 	}
-	ex, err := v.Lineage.Explain(ctx, v.Vocab, id, args.Tag)
+	ex, err := v.Explain(ctx, args.Path, args.Tag)
 	if err != nil {
 		return nil, stopErr(ctx, err)
 	}
@@ -205,12 +194,12 @@ func (r *Resolver) SetTags(ctx context.Context, args struct {
 	Tags   []string
 	Branch gql.NullString
 }) (*assetResolver, error) {
-	branch := branchOr(args.Branch)
-	c, err := r.authorize(ctx, access.WriteDefinitions, args.Path, branch)
+	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v, rep, err := r.svc.SetTags(ctx, c.Org, branch, args.Path, args.Tags, c.Principal.Ref())
+	v, rep, err := r.svc.WriteTags(ctx, tags.SetTagsRequest{Org: c.Org, Branch: branchOr(args.Branch), Path: args.Path,
+		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(r.reg, c, access.WriteDefinitions, args.Path)})
 	if err != nil {
 		return nil, toAPI(err)
 	}
@@ -254,7 +243,7 @@ func (r *Resolver) TagDefinitions(ctx context.Context) ([]*tagDefinitionResolver
 		return nil, err
 	}
 	var out []*tagDefinitionResolver
-	for _, d := range r.svc.Vocab(c.Org).Defined() {
+	for _, d := range r.svc.Definitions(c.Org) {
 		out = append(out, &tagDefinitionResolver{d: d})
 	}
 	return out, nil

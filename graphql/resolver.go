@@ -249,20 +249,8 @@ type deployArgs struct {
 
 // Deploy resolves Mutation.deploy.
 func (r *Resolver) Deploy(ctx context.Context, args deployArgs) (*deployResultResolver, error) {
-	branch := branchOr(args.Branch)
-	mode := access.WriteDefinitions
-	if boolOr(args.DryRun) {
-		mode = access.ReadDefinitions
-	}
-	c, err := r.authorize(ctx, mode, "", branch)
-	if err != nil {
-		return nil, err
-	}
-	res, err := r.svc.Deploy(ctx, tags.DeployRequest{
-		Org: c.Org, Branch: branch, Document: []byte(args.Document),
-		DryRun: boolOr(args.DryRun), Prune: boolOr(args.Prune),
-		Deployer: c.Principal.Ref(),
-	})
+	res, err := deploy(ctx, r.svc, r.reg, deployInput{Branch: branchOr(args.Branch), Document: []byte(args.Document),
+		DryRun: boolOr(args.DryRun), Prune: boolOr(args.Prune)})
 	if err != nil {
 		return nil, toAPI(err)
 	}

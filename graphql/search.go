@@ -37,7 +37,7 @@ func (r *Resolver) Search(ctx context.Context, args searchArgs) (*assetConnectio
 		return nil, toAPI(err)
 	}
 	// A search scans every node of the branch: that is its cost, whatever it finds.
-	if err := charge(ctx, 1+v.Lineage.Graph.Len()); err != nil {
+	if err := charge(ctx, 1+v.Nodes()); err != nil {
 		return nil, err
 	}
 	res, err := v.Search(ctx, q)

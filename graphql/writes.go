@@ -5,8 +5,54 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/tags"
 )
+
+// planAuthorizer judges a write's plan for the caller: mode on each of paths ("" is the
+// whole org) of the plan's branch, the decision access.Decide makes today (the bootstrap
+// admin only). The plan's entries (every path written, its tags before and after) are
+// where per-path judging applies (issue 8); the first refusal refuses the whole write.
+func planAuthorizer(reg *access.Registry, c *Caller, mode access.Mode, paths ...string) tags.Authorizer {
+	if len(paths) == 0 {
+		paths = []string{""}
+	}
+	return func(p *tags.Plan) error {
+		for _, path := range paths {
+			d := access.Decide(c.Principal, reg.Grants(c.Org, c.Principal.Ref()), mode, path, p.Branch)
+			if !d.Allowed {
+				return &catalog.Error{Kind: catalog.Forbidden, Path: path, Msg: d.Reason}
+			}
+		}
+		return nil
+	}
+}
+
+// deployInput is one deploy as both transports receive it.
+type deployInput struct {
+	Branch   string
+	Document []byte
+	DryRun   bool
+	Prune    bool
+}
+
+// deploy is the one deploy of both transports (Mutation.deploy and POST /api/v1/deploy):
+// the caller's deploy, planned, judged (WRITE_DEFINITIONS, or READ_DEFINITIONS for a dry
+// run) and committed by the service. Its error is the service's, for toAPI.
+func deploy(ctx context.Context, svc *tags.Service, reg *access.Registry, in deployInput) (*tags.DeployResult, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mode := access.WriteDefinitions
+	if in.DryRun {
+		mode = access.ReadDefinitions
+	}
+	return svc.Deploy(ctx, tags.DeployRequest{
+		Org: c.Org, Branch: in.Branch, Document: in.Document, DryRun: in.DryRun, Prune: in.Prune,
+		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(reg, c, mode),
+	})
+}
 
 // What writes report (tag changes, warnings), stopped sources of explanations, and the
 // usage of the tag vocabulary.
@@ -83,7 +129,7 @@ func (r *Resolver) TagUsage(ctx context.Context, args struct{ Branch gql.NullStr
 		return nil, toAPI(err)
 	}
 	// It scans every node of the branch.
-	if err := charge(ctx, 1+v.Lineage.Graph.Len()); err != nil {
+	if err := charge(ctx, 1+v.Nodes()); err != nil {
 		return nil, err
 	}
 	usage, err := r.svc.TagUsage(ctx, c.Org, branch)

@@ -15,6 +15,8 @@ type DeleteRequest struct {
 	Paths   []string
 	DryRun  bool
 	Deleter string // principal reference
+	// Authorize judges the plan before it is committed; nil allows every plan.
+	Authorize Authorizer
 }
 
 // Delete removes datasets and featuresets from a branch like a prune deploy removes them:
@@ -24,46 +26,58 @@ type DeleteRequest struct {
 // come back in the result and nothing is written. The result lists the removed paths and
 // the tag changes the removal causes downstream.
 func (s *Service) Delete(ctx context.Context, req DeleteRequest) (*DeployResult, error) {
-	op := "deleteAssets " + req.Branch
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
-	view, err := s.View(req.Org, req.Branch)
+	p, err := s.planDelete(req)
+	out, err := s.authorizeAndCommit(ctx, p, err, req.Authorize)
+	if err == nil && !p.DryRun && p.next != nil {
+		s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", out.Version).
+			Int("removed", len(p.ch.Removed)).Int("tag_changes", out.TagChangeCount).Msg("deleted")
+	}
+	return out, err
+}
+
+// PlanDelete plans a deleteAssets without committing it, for Commit.
+func (s *Service) PlanDelete(ctx context.Context, req DeleteRequest) (*Plan, error) {
+	unlock := s.lock(req.Org, req.Branch)
+	defer unlock()
+	p, err := s.planDelete(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, err
+	}
+	return p, nil
+}
+
+// planDelete plans a deleteAssets; the caller holds the branch's lock. The plan is never
+// nil; with an error it may be partial.
+func (s *Service) planDelete(req DeleteRequest) (*Plan, error) {
+	op := "deleteAssets " + req.Branch
+	view, err := s.View(req.Org, req.Branch)
+	p := newPlan("deleteAssets", view, req.Org, req.Branch, req.Deleter, req.DryRun)
+	if err != nil {
+		return p, fmt.Errorf("%s: %w", op, err)
 	}
 	ch, problems, err := catalog.RemovalChange(view.Snapshot, req.Paths)
 	if err != nil {
-		return nil, err
+		return p, err
 	}
 	if len(problems) > 0 {
 		catalog.SortProblems(problems)
 		if req.DryRun {
-			out := emptyResult(view.Catalog.Version)
-			out.Errors = problems
-			return out, nil
+			p.result.Errors = problems
+			return p, nil
 		}
-		return nil, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
+		return p, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
 			Msg: "other assets still read what would be deleted; nothing was deleted", Problems: problems}
 	}
-	out := emptyResult(view.Catalog.Version)
+	out := p.result
 	out.Changed = true
 	out.Removed = ch.Removed
 	next, changes, count := s.advance(view, ch)
 	out.TagChanges, out.TagChangeCount = changes, count
-	if req.DryRun {
-		return out, nil
-	}
-	version, err := s.commit(ctx, next, ch, catalog.CommitInfo{
-		Author:  req.Deleter,
-		Message: "deleteAssets: " + listSome(ch.Removed, 20),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	out.Version = version
-	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", version).
-		Int("removed", len(ch.Removed)).Int("tag_changes", count).Msg("deleted")
-	return out, nil
+	p.setChange(ch, next)
+	p.info = catalog.CommitInfo{Author: req.Deleter, Message: "deleteAssets: " + listSome(ch.Removed, 20)}
+	return p, nil
 }
 
 // listSome joins the first n paths and says how many more there are.

@@ -16,23 +16,28 @@ import (
 
 // Service is the governed catalog: every change of definitions and tags goes through it,
 // so that validation, cycle checks, propagation and the durable commit happen as one step
-// per branch. It keeps, per branch, the published View that every read uses: the catalog
-// snapshot, the lineage graph and the tag states of one version, immutable. Changes to one
-// branch are serialized; changes to different branches run in parallel.
+// per branch. Every read uses a branch's published View: the catalog snapshot, the lineage
+// graph and the tag states of one version, immutable. The View is attached to the branch's
+// head in the catalog.Repo, the one owner of branch heads (the Service keeps none). Changes
+// to one branch are serialized; changes to different branches run in parallel.
+//
+// Lock order: defineMu, then a branch's change lock (locks[k]; two at once never), then
+// vocMu, then mu, then the Repo's own locks (leaves). locksMu is held only to find a
+// branch's lock, with no other lock taken under it.
 type Service struct {
 	repo *catalog.Repo
 	log  zerolog.Logger
 
-	locksMu sync.Mutex
-	locks   map[string]*sync.Mutex // org \0 branch -> change lock
-
-	mu     sync.RWMutex
-	views  map[string]*View  // org \0 branch -> the published version
-	vocabs map[string]*Vocab // org -> its vocabulary
-	vocMu  sync.Mutex        // serializes changes of vocabularies
 	// defineMu keeps a branch from being created from a view that a defineTag in progress
 	// has not re-propagated yet: defineTag holds it exclusively, createBranch shared.
 	defineMu sync.RWMutex
+
+	locksMu sync.Mutex
+	locks   map[string]*sync.Mutex // org \0 branch -> change lock
+
+	vocMu  sync.Mutex        // serializes changes of vocabularies
+	mu     sync.RWMutex      // guards vocabs
+	vocabs map[string]*Vocab // org -> its vocabulary
 }
 
 // View is one version of a branch: catalog, lineage and tag states that agree.
@@ -49,7 +54,7 @@ type View struct {
 // advanced by the difference of the two snapshots, so that branches share what they have in
 // common after a restart as before it (copy on write).
 func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service, error) {
-	s := &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, views: map[string]*View{}, vocabs: map[string]*Vocab{}}
+	s := &Service{repo: repo, log: log, locks: map[string]*sync.Mutex{}, vocabs: map[string]*Vocab{}}
 	for _, org := range repo.Orgs() {
 		v, err := loadVocab(ctx, repo.Store(), org)
 		if err != nil {
@@ -65,6 +70,7 @@ func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service
 		built := map[string]*Branch{}
 		var base *Branch
 		var baseSnap *catalog.Snapshot
+		var views []*View
 		for _, b := range branches {
 			_, snap, err := repo.Head(org, b.Name)
 			if err != nil {
@@ -87,12 +93,11 @@ func Open(ctx context.Context, repo *catalog.Repo, log zerolog.Logger) (*Service
 				lb, v = adv.Branch, adv.Vocab
 				built[b.Root] = lb
 			}
-			s.views[key(org, b.Name)] = &View{Org: org, Catalog: b, Snapshot: snap, Lineage: lb, Vocab: v}
+			views = append(views, &View{Org: org, Catalog: b, Snapshot: snap, Lineage: lb})
 		}
-		for _, view := range s.views {
-			if view.Org == org {
-				view.Vocab = v // the vocabulary with every branch's tags interned
-			}
+		for _, view := range views {
+			view.Vocab = v // the vocabulary with every branch's tags interned
+			s.publish(view)
 		}
 		s.vocabs[org] = v
 	}
@@ -106,9 +111,7 @@ func (s *Service) Repo() *catalog.Repo { return s.repo }
 
 // View returns the published version of a branch, or NotFound.
 func (s *Service) View(org, branch string) (*View, error) {
-	s.mu.RLock()
-	v := s.views[key(org, branch)]
-	s.mu.RUnlock()
+	v, _ := s.repo.Derived(org, branch).(*View)
 	if v == nil {
 		if _, _, err := s.repo.Head(org, branch); err != nil {
 			return nil, err // with a "did you mean" for a case slip
@@ -128,10 +131,10 @@ func (s *Service) Vocab(org string) *Vocab {
 	return NewVocab()
 }
 
+// publish attaches v to its branch's head, which is at v's version; the caller holds the
+// branch's lock.
 func (s *Service) publish(v *View) {
-	s.mu.Lock()
-	s.views[key(v.Org, v.Catalog.Name)] = v
-	s.mu.Unlock()
+	s.repo.Attach(v.Org, v.Catalog.Name, v.Catalog.Version, v)
 }
 
 // intern returns the org's vocabulary with names interned, published.
@@ -169,6 +172,9 @@ type DeployRequest struct {
 	DryRun   bool
 	Prune    bool
 	Deployer string // principal reference
+	// Authorize judges the plan before it is committed (see Authorizer); nil allows every
+	// plan, for the server's own writes (loading fixtures) and tests.
+	Authorize Authorizer
 }
 
 // DeployResult says what a deploy changed (or, for a dry run, would change).
@@ -204,31 +210,80 @@ type TagChange struct {
 // Deploy applies a definitions document to a branch atomically. An invalid document is
 // refused with an *catalog.Error of kind InvalidDefinition that lists every problem, and
 // nothing is written; with DryRun the problems come back in the result instead. The result
-// says which assets gained or lost which tags (a dry run too).
+// says which assets gained or lost which tags (a dry run too). It plans the deploy
+// (PlanDeploy), asks req.Authorize about the plan and commits it, holding the branch's lock
+// from the plan to the commit.
 func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
-	op := "deploy " + req.Branch
 	start := time.Now()
 	mark := appliedMark(req)
-	if res, ok := s.alreadyApplied(req, mark); ok {
-		return res, nil
+	if p, ok := s.appliedPlan(req, mark); ok {
+		return s.authorizeAndCommit(ctx, p, nil, req.Authorize)
 	}
-	doc, problems := catalog.ParseDocument(req.Document)
-	var res *catalog.Resolved
-	omitted := 0 // problems each step counted but did not keep
-	if doc != nil {
-		var more []catalog.Problem
-		res, more = catalog.Resolve(doc)
-		problems = append(problems, more...)
-		omitted += doc.OmittedProblems + res.OmittedProblems
-	}
-	parsed := time.Since(start)
-
+	pre := parseDeploy(req)
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
-	view, err := s.View(req.Org, req.Branch)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+	p, err := s.planDeploy(req, mark, pre)
+	out, err := s.authorizeAndCommit(ctx, p, err, req.Authorize)
+	if err == nil && !p.DryRun && p.next != nil {
+		ch := p.ch
+		s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", out.Version).
+			Int("added", len(ch.Added)).Int("changed", len(ch.Changed)).Int("removed", len(ch.Removed)).
+			Int("tag_changes", out.TagChangeCount).Dur("parse", pre.took).Dur("total", time.Since(start)).Msg("deployed")
 	}
+	return out, err
+}
+
+// PlanDeploy plans a deploy without committing it: what Deploy would do, for Commit to
+// apply after the caller judged it. An invalid document is an InvalidDefinition error
+// (with DryRun, a plan whose result lists the problems).
+func (s *Service) PlanDeploy(ctx context.Context, req DeployRequest) (*Plan, error) {
+	mark := appliedMark(req)
+	if p, ok := s.appliedPlan(req, mark); ok {
+		return p, nil
+	}
+	pre := parseDeploy(req)
+	unlock := s.lock(req.Org, req.Branch)
+	defer unlock()
+	p, err := s.planDeploy(req, mark, pre)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// parsedDeploy is the part of planning a deploy that needs no branch: parse and resolve.
+type parsedDeploy struct {
+	res      *catalog.Resolved
+	problems []catalog.Problem
+	omitted  int // problems each step counted but did not keep
+	took     time.Duration
+}
+
+func parseDeploy(req DeployRequest) parsedDeploy {
+	start := time.Now()
+	var pd parsedDeploy
+	doc, problems := catalog.ParseDocument(req.Document)
+	if doc != nil {
+		var more []catalog.Problem
+		pd.res, more = catalog.Resolve(doc)
+		problems = append(problems, more...)
+		pd.omitted += doc.OmittedProblems + pd.res.OmittedProblems
+	}
+	pd.problems = problems
+	pd.took = time.Since(start)
+	return pd
+}
+
+// planDeploy plans a parsed deploy on the branch's published version; the caller holds the
+// branch's lock. The plan is never nil; with an error it may be partial.
+func (s *Service) planDeploy(req DeployRequest, mark string, pre parsedDeploy) (*Plan, error) {
+	op := "deploy " + req.Branch
+	view, err := s.View(req.Org, req.Branch)
+	p := newPlan("deploy", view, req.Org, req.Branch, req.Deployer, req.DryRun)
+	if err != nil {
+		return p, fmt.Errorf("%s: %w", op, err)
+	}
+	problems, omitted, res := pre.problems, pre.omitted, pre.res
 	var ch *catalog.Change
 	if res != nil {
 		var more []catalog.Problem
@@ -239,47 +294,37 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 		}
 	}
 	if ch != nil {
-		for _, p := range lineage.CheckCycles(ch) {
-			p.Line = res.Line(p.Asset)
-			problems = append(problems, p)
+		for _, pr := range lineage.CheckCycles(ch) {
+			pr.Line = res.Line(pr.Asset)
+			problems = append(problems, pr)
 		}
 	}
 	if len(problems) > 0 {
 		total := len(problems) + omitted
 		problems = catalog.FirstProblems(problems)
 		if req.DryRun {
-			out := emptyResult(view.Catalog.Version)
-			out.Errors, out.ProblemCount = problems, total
-			return out, nil
+			p.result.Errors, p.result.ProblemCount = problems, total
+			return p, nil
 		}
-		return nil, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
+		return p, &catalog.Error{Op: op, Kind: catalog.InvalidDefinition, Path: req.Branch,
 			Msg: "the document is invalid; nothing was deployed", Problems: problems, TotalProblems: total}
 	}
-	out := emptyResult(view.Catalog.Version)
+	out := p.result
 	out.Changed = !ch.Empty()
 	out.Added, out.ChangedAssets, out.Removed = nonNil(ch.Added), nonNil(ch.Changed), nonNil(ch.Removed)
 	if ch.Empty() {
-		return out, nil
+		return p, nil
 	}
 	next, changes, count := s.advance(view, ch)
 	out.TagChanges, out.TagChangeCount = changes, count
 	out.Warnings = caseWarnings(view, next, ch)
-	if req.DryRun {
-		return out, nil
-	}
-	version, err := s.commit(ctx, next, ch, catalog.CommitInfo{
+	p.setChange(ch, next)
+	p.info = catalog.CommitInfo{
 		Author:  req.Deployer,
 		Message: fmt.Sprintf("deploy: %d added, %d changed, %d removed", len(ch.Added), len(ch.Changed), len(ch.Removed)),
 		Applied: mark,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	out.Version = version
-	s.log.Info().Str("org", req.Org).Str("branch", req.Branch).Int64("version", version).
-		Int("added", len(ch.Added)).Int("changed", len(ch.Changed)).Int("removed", len(ch.Removed)).
-		Int("tag_changes", count).Dur("parse", parsed).Dur("total", time.Since(start)).Msg("deployed")
-	return out, nil
+	return p, nil
 }
 
 // advance computes the next version of a view for a change, and the tag changes it causes
@@ -375,18 +420,18 @@ func appliedMark(req DeployRequest) string {
 	return fmt.Sprintf("sha256:%x prune:%t", sum, req.Prune)
 }
 
-// alreadyApplied answers a deploy of the document whose deploy made the branch's head:
-// applying it again changes nothing (a deploy is idempotent), so it is answered without
-// parsing. CI pipelines redeploy unchanged documents all the time; the mark is kept with
-// the head, so this holds across restarts.
-func (s *Service) alreadyApplied(req DeployRequest, mark string) (*DeployResult, bool) {
+// appliedPlan answers a deploy of the document whose deploy made the branch's head:
+// applying it again changes nothing (a deploy is idempotent), so it is planned without
+// parsing, as a plan with no entries. CI pipelines redeploy unchanged documents all the
+// time; the mark is kept with the head, so this holds across restarts.
+func (s *Service) appliedPlan(req DeployRequest, mark string) (*Plan, bool) {
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
 	view, err := s.View(req.Org, req.Branch)
 	if err != nil || view.Catalog.Applied != mark {
 		return nil, false
 	}
-	return emptyResult(view.Catalog.Version), true
+	return newPlan("deploy", view, req.Org, req.Branch, req.Deployer, req.DryRun), true
 }
 
 // emptyResult is the result of a deploy that changes nothing: every list empty, not nil.
@@ -410,38 +455,26 @@ func (s *Service) CreateBranch(ctx context.Context, org, name, from string) (cat
 		return catalog.Branch{}, &catalog.Error{Op: "createBranch", Kind: catalog.NotFound, Path: from,
 			Msg: fmt.Sprintf("branch %q to create %q from does not exist", from, name)}
 	}
-	b, err := s.repo.CreateBranch(ctx, org, name, from)
-	if err != nil {
-		return catalog.Branch{}, err
-	}
-	s.publish(&View{Org: org, Catalog: b, Snapshot: src.Snapshot, Lineage: src.Lineage.Clone(), Vocab: src.Vocab})
-	return b, nil
+	return s.repo.CreateBranchDerived(ctx, org, name, from, func(b catalog.Branch, snap *catalog.Snapshot, _ any) any {
+		return &View{Org: org, Catalog: b, Snapshot: snap, Lineage: src.Lineage.Clone(), Vocab: src.Vocab}
+	})
 }
 
 // DeleteBranch deletes a branch; changes to it in progress finish first.
 func (s *Service) DeleteBranch(ctx context.Context, org, name string) error {
 	unlock := s.lock(org, name)
 	defer unlock()
-	if err := s.repo.DeleteBranch(ctx, org, name); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	delete(s.views, key(org, name))
-	s.mu.Unlock()
-	return nil
+	return s.repo.DeleteBranch(ctx, org, name) // its View goes with its head
 }
 
 // Branches returns the org's branches, sorted by name.
 func (s *Service) Branches(org string) []*View {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	var out []*View
-	for _, v := range s.views {
-		if v.Org == org {
+	for _, b := range s.repo.Branches(org) { // sorted by name
+		if v, _ := s.repo.Derived(org, b.Name).(*View); v != nil {
 			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Catalog.Name < out[j].Catalog.Name })
 	return out
 }
 
@@ -463,43 +496,84 @@ type BranchTagChanges struct {
 // SetTags sets the steward tag declarations of one asset on one branch: the full list of
 // "t" and "~t". A deploy never removes them; they go with an asset a deploy removes. The
 // report says which assets gained or lost which tags, and warns of a tag name that differs
-// from another of the org only by case.
+// from another of the org only by case. It allows every plan; WriteTags judges it first.
 func (s *Service) SetTags(ctx context.Context, org, branch, path string, decls []string, who string) (*View, *WriteReport, error) {
-	unlock := s.lock(org, branch)
+	return s.WriteTags(ctx, SetTagsRequest{Org: org, Branch: branch, Path: path, Tags: decls, Who: who})
+}
+
+// SetTagsRequest is one setTags: the steward declarations of one path on one branch.
+type SetTagsRequest struct {
+	Org, Branch, Path string
+	Tags              []string // the full list of "t" and "~t"
+	Who               string   // principal reference
+	// Authorize judges the plan before it is committed; nil allows every plan.
+	Authorize Authorizer
+}
+
+// WriteTags is SetTags planned, judged by req.Authorize and committed under the branch's
+// lock; it returns the branch's version after it.
+func (s *Service) WriteTags(ctx context.Context, req SetTagsRequest) (*View, *WriteReport, error) {
+	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
-	view, err := s.View(org, branch)
+	p, err := s.planSetTags(req)
+	out, err := s.authorizeAndCommit(ctx, p, err, req.Authorize)
 	if err != nil {
 		return nil, nil, err
 	}
-	ch, err := catalog.StewardChange(view.Snapshot, path, decls)
-	if err != nil {
-		return nil, nil, err
+	view := p.view
+	if p.next != nil {
+		view = p.next
 	}
-	rep := &WriteReport{TagChanges: []TagChange{}, Warnings: []string{}}
+	return view, &WriteReport{TagChanges: out.TagChanges, TagChangeCount: out.TagChangeCount, Warnings: out.Warnings}, nil
+}
+
+// PlanSetTags plans a setTags without committing it, for Commit.
+func (s *Service) PlanSetTags(ctx context.Context, req SetTagsRequest) (*Plan, error) {
+	unlock := s.lock(req.Org, req.Branch)
+	defer unlock()
+	p, err := s.planSetTags(req)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planSetTags plans a setTags; the caller holds the branch's lock. The plan is never nil.
+func (s *Service) planSetTags(req SetTagsRequest) (*Plan, error) {
+	view, err := s.View(req.Org, req.Branch)
+	p := newPlan("setTags", view, req.Org, req.Branch, req.Who, false)
+	if err != nil {
+		return p, err
+	}
+	ch, err := catalog.StewardChange(view.Snapshot, req.Path, req.Tags)
+	if err != nil {
+		return p, err
+	}
 	if ch.Empty() {
-		return view, rep, nil
+		return p, nil
 	}
+	out := p.result
+	out.Changed = true
+	out.ChangedAssets = ch.Changed
 	next, changes, count := s.advance(view, ch)
-	rep.TagChanges, rep.TagChangeCount = changes, count
-	rep.Warnings = caseWarnings(view, next, ch)
-	if _, err := s.commit(ctx, next, ch, catalog.CommitInfo{
-		Author: who, Message: fmt.Sprintf("setTags %s: [%s]", path, strings.Join(decls, ", ")),
-	}); err != nil {
-		return nil, nil, fmt.Errorf("setTags %s: %w", path, err)
-	}
-	return next, rep, nil
+	out.TagChanges, out.TagChangeCount = changes, count
+	out.Warnings = caseWarnings(view, next, ch)
+	p.setChange(ch, next)
+	p.info = catalog.CommitInfo{Author: req.Who, Message: fmt.Sprintf("setTags %s: [%s]", req.Path, strings.Join(req.Tags, ", "))}
+	return p, nil
 }
 
 // commit makes a change durable on next's branch and publishes next, the view that
 // advance computed for it, with the new head; the caller holds the branch's lock. It
 // returns the branch's new version.
 func (s *Service) commit(ctx context.Context, next *View, ch *catalog.Change, info catalog.CommitInfo) (int64, error) {
-	nb, snap, err := s.repo.Commit(ctx, next.Org, next.Catalog.Name, ch, info)
+	nb, _, err := s.repo.CommitDerived(ctx, next.Org, next.Catalog.Name, ch, info, func(nb catalog.Branch, snap *catalog.Snapshot) any {
+		next.Catalog, next.Snapshot = nb, snap
+		return next
+	})
 	if err != nil {
 		return 0, err
 	}
-	next.Catalog, next.Snapshot = nb, snap
-	s.publish(next)
 	return nb.Version, nil
 }
 

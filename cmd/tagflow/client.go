@@ -81,14 +81,10 @@ type refusal struct {
 
 func (r *refusal) Error() string {
 	var b strings.Builder
+	// The message is the server's sentence as is; the code and the problems come from
+	// their own fields, one problem a line.
 	msg := r.Message
 	total := max(r.Total, len(r.Problems))
-	if len(r.Problems) > 0 {
-		// The server's message repeats the first problems inline; they follow one a line.
-		if i := strings.Index(msg, fmt.Sprintf(" (%d problem", total)); i > 0 {
-			msg = msg[:i]
-		}
-	}
 	switch n := len(r.Problems); {
 	case n == 0:
 		fmt.Fprintf(&b, "%s (%s)", msg, r.Code)
