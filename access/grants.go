@@ -63,13 +63,14 @@ func (r *Registry) checkGrant(op, org, principal, role, scope string) (string, e
 }
 
 // Revoke deletes the grant of role on scope to principal; false when there is none. The
-// scope is compared in its canonical form.
+// scope is compared in its canonical form; one that does not parse is InvalidArgument.
 func (r *Registry) Revoke(ctx context.Context, org, principal, role, scope string) (bool, error) {
 	const op = "revoke"
-	canon := scope
-	if s, err := ParseScope(scope); err == nil {
-		canon = s.String()
+	sc, err := ParseScope(scope)
+	if err != nil {
+		return false, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: scope, Msg: "scope: " + errMsg(err)}
 	}
+	canon := sc.String()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	i := -1
