@@ -196,6 +196,7 @@ func (r *Registry) CreatePrincipal(ctx context.Context, org, kind, name string, 
 		return Principal{}, fmt.Errorf("%s %s: %w", op, p.Ref(), err)
 	}
 	r.addPrincipal(p)
+	r.invalidate()
 	return *p, nil
 }
 
@@ -292,6 +293,7 @@ func (r *Registry) SetMembers(ctx context.Context, org, ref string, members []st
 	om.remove(old)
 	r.principals[org][ref] = &p
 	om.add(&p)
+	r.invalidate()
 	return p, nil
 }
 
@@ -393,6 +395,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 	}
 	om.remove(p)
 	delete(r.principals[org], ref)
+	r.invalidate()
 	return nil
 }
 

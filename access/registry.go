@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,11 +48,19 @@ type Registry struct {
 	now   func() time.Time
 
 	mu         sync.RWMutex
-	principals map[string]map[string]*Principal // org -> ref -> principal
-	grants     map[string][]*Grant              // org -> grants
-	tokens     map[string]*Token                // hash -> token
-	tokenIDs   map[string]string                // id -> hash
-	members    map[string]*orgMembers           // org -> names and memberships (principal.go)
+	principals map[string]map[string]*Principal  // org -> ref -> principal
+	grants     map[string][]*Grant               // org -> grants
+	tokens     map[string]*Token                 // hash -> token
+	tokenIDs   map[string]string                 // id -> hash
+	members    map[string]*orgMembers            // org -> names and memberships (principal.go)
+	roles      map[string]map[string]*customRole // org -> custom roles by name (roles_store.go)
+	roleMap    map[string]map[string]*Role       // org -> the same roles, as Compile takes them
+
+	// The compiled policies (policy_cache.go): gen is bumped by every change of grants,
+	// roles or memberships, and a cached policy of an older generation is compiled anew.
+	gen      atomic.Uint64
+	policyMu sync.RWMutex
+	policies map[policyKey]*cachedPolicy
 
 	// Last-used times of tokens are written at most once per LastUsedFlush (token.go):
 	// flushMu is held by the one flush at a time, and taken before mu; flushedAt is when
@@ -73,7 +80,8 @@ const (
 func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 	r := &Registry{store: store, now: time.Now,
 		principals: map[string]map[string]*Principal{}, grants: map[string][]*Grant{},
-		tokens: map[string]*Token{}, tokenIDs: map[string]string{}, members: map[string]*orgMembers{}}
+		tokens: map[string]*Token{}, tokenIDs: map[string]string{}, members: map[string]*orgMembers{},
+		roles: map[string]map[string]*customRole{}, roleMap: map[string]map[string]*Role{}, policies: map[policyKey]*cachedPolicy{}}
 	err := store.View(ctx, func(tx catalog.Txn) error {
 		if err := tx.Iterate([]byte(keyPrincipal), func(k, v []byte) error {
 			var p Principal
@@ -93,6 +101,9 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			r.grants[g.Org] = append(r.grants[g.Org], &g)
 			return nil
 		}); err != nil {
+			return err
+		}
+		if err := r.loadRoles(tx); err != nil {
 			return err
 		}
 		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {
@@ -130,39 +141,6 @@ func (r *Registry) Principal(org, ref string) (Principal, bool) {
 		return Principal{}, false
 	}
 	return *p, true
-}
-
-// Grant records a grant of role on scope to principal.
-func (r *Registry) Grant(ctx context.Context, org, principal, role, scope string) (Grant, error) {
-	g := &Grant{Org: org, Principal: principal, Role: role, Scope: scope, CreatedAt: r.now().UTC()}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, old := range r.grants[org] {
-		if old.Principal == principal && old.Role == role && old.Scope == scope {
-			return *old, nil
-		}
-	}
-	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, grantKey(g), g)
-	}); err != nil {
-		return Grant{}, fmt.Errorf("grant %s %s on %s: %w", role, principal, scope, err)
-	}
-	r.grants[org] = append(r.grants[org], g)
-	return *g, nil
-}
-
-// Grants returns the grants held by principal in org.
-func (r *Registry) Grants(org, principal string) []Grant {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	var out []Grant
-	for _, g := range r.grants[org] {
-		if g.Principal == principal {
-			out = append(out, *g)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Scope+out[i].Role < out[j].Scope+out[j].Role })
-	return out
 }
 
 // Bootstrap makes a new org usable: the org principal, a user admin holding the admin role
@@ -208,6 +186,7 @@ func (r *Registry) Bootstrap(ctx context.Context, org string, keep func(secret s
 	r.addPrincipal(admin)
 	r.grants[org] = append(r.grants[org], g)
 	r.addToken(t)
+	r.invalidate()
 	return NewToken{Token: *t, Secret: secret}, nil
 }
 

@@ -90,6 +90,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newDelete(g), newSearch(g), newLs(g), newImpact(g), newAdmin(g))
 	root.AddCommand(newPrincipal(g), newUser(g), newTeam(g), newGroup(g), newWorkload(g))
 	root.AddCommand(newToken(g))
+	root.AddCommand(newRole(g), newGrant(g), newRevoke(g), newGrants(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }
