@@ -16,6 +16,8 @@ type assetResolver struct {
 	m *catalog.Member // nil for the dataset or featureset itself
 	// report is what the write that answered this asset changed: set on setTags' answer.
 	report *tags.WriteReport
+	// redacted: listed to a caller who may not read it (redactedAsset): no tags.
+	redacted bool
 }
 
 func newAssetResolver(v *tags.View, a *catalog.Asset, m *catalog.Member) *assetResolver {
@@ -55,6 +57,9 @@ func (r *assetResolver) Kind() string { return r.kind().String() }
 
 // Tags are the tags whose state is present (DESIGN §4).
 func (r *assetResolver) Tags() []string {
+	if r.redacted {
+		return []string{}
+	}
 	tags, _ := r.v.Tags(r.Path())
 	return tags
 }
@@ -62,6 +67,9 @@ func (r *assetResolver) Tags() []string {
 // Cancels are the tags the asset itself cancels: its declared ~t, from definitions or
 // stewards.
 func (r *assetResolver) Cancels() []string {
+	if r.redacted {
+		return []string{}
+	}
 	cancels, _ := r.v.Cancels(r.Path())
 	return cancels
 }
