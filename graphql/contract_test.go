@@ -25,8 +25,8 @@ var contractPending = map[string]string{
 	"Mutation.revokeClientSecret": "identity", "Mutation.addTrustedIssuer": "identity",
 	"Mutation.createWorkloadPolicy": "identity",
 	"Mode.MANAGE":                   "access",
-	"Role": "access",
-	"Grant": "access", "RuleInput": "access",
+	"Role":                          "access",
+	"Grant":                         "access", "RuleInput": "access",
 	"ClientSecret": "identity", "AuditConnection": "identity", "AuditEntry": "identity",
 }
 
