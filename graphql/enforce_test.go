@@ -173,3 +173,34 @@ func TestAcmeEnforced(t *testing.T) {
 		data: `{"columnAccess": {"result": "ALLOW", "visible": ["station", "temp_max"], "hidden": []}}`})
 	a.expect(t, gqlCase{name: "as nobody that exists", query: `{ check(mode: READ_DATA, path: "quant/stocks", as: "user:ghost") { allowed } }`, code: "INVALID_ARGUMENT"})
 }
+
+// A writer without MANAGE cannot declassify (declare a new ~PII) by deploy or setTags; a
+// steward (MANAGE: the admin) can.
+func TestDeclassifyNeedsManage(t *testing.T) {
+	a := newAPI(t, graphql.Config{})
+	toks := acmeOrg(t, a)
+	jane := toks["jane"]
+	const raw = `datasets:
+  - name: data/raw
+    fields: [{name: email, type: str, tags: [PII]}]
+  - name: data/clean
+    fields: [{name: email, type: str}]
+    pipeline: {inputs: [data/raw], columns: {email: [data/raw.email]}}
+`
+	a.expect(t, gqlCase{name: "the admin deploys", query: deployQ, vars: map[string]any{"d": raw}})
+	a.asExpect(t, jane, gqlCase{name: "jane reads it", query: `{ asset(path: "data/clean.email") { tags } }`, data: `{"asset": {"tags": ["PII"]}}`})
+	out := a.asExpect(t, jane, gqlCase{name: "by deploy", query: deployQ,
+		vars: map[string]any{"d": strings.Replace(raw, "{name: email, type: str}]", "{name: email, type: str, tags: [~PII]}]", 1)},
+		code: "FORBIDDEN", msg: "1 path of the deploy may not be written"})
+	if r := problemsOf(out)["data/clean.email"]; !strings.HasPrefix(r, "denied: declaring ~PII on data/clean.email needs MANAGE there") {
+		t.Errorf("reason %q", r)
+	}
+	a.asExpect(t, jane, gqlCase{name: "by setTags", query: `mutation { setTags(path: "data/clean.email", tags: ["~PII"]) { tags } }`,
+		code: "FORBIDDEN", msg: "may not be written"})
+	a.asExpect(t, jane, gqlCase{name: "nothing changed", query: `{ asset(path: "data/clean.email") { tags cancels } }`, data: `{"asset": {"tags": ["PII"], "cancels": []}}`})
+	a.expect(t, gqlCase{name: "a steward may", query: `mutation { setTags(path: "data/clean.email", tags: ["~PII"]) { tags cancels } }`,
+		data: `{"setTags": {"tags": [], "cancels": ["PII"]}}`})
+	// Once declared, the cancellation is not new: jane may write the asset again.
+	a.asExpect(t, jane, gqlCase{name: "not new any more", query: `mutation { setTags(path: "data/clean.email", tags: ["~PII", "email"]) { tags } }`,
+		data: `{"setTags": {"tags": ["email"]}}`})
+}

@@ -20,12 +20,19 @@ import (
 // entries (it changes nothing, or could not be completed) is allowed only to a caller
 // holding some grant, so that a principal without grants learns nothing from planning.
 func planAuthorizer(svc *tags.Service, reg *access.Registry, c *Caller, mode access.Mode) tags.Authorizer {
+	return planJudge(svc, c, mode, func() *access.Policy { return reg.Policy(c.Org, c.Principal.Ref()) },
+		func() bool { return holdsAnyGrant(reg, c) })
+}
+
+// planJudge is planAuthorizer with the caller's policy and whether it holds any grant
+// given.
+func planJudge(svc *tags.Service, c *Caller, mode access.Mode, policy func() *access.Policy, anyGrant func() bool) tags.Authorizer {
 	return func(p *tags.Plan) error {
 		ctx := context.Background()
-		pol := reg.Policy(c.Org, c.Principal.Ref())
+		pol := policy()
 		entries := p.Entries()
 		if len(entries) == 0 {
-			if holdsAnyGrant(reg, c) {
+			if anyGrant() {
 				return nil
 			}
 			return &catalog.Error{Kind: catalog.Forbidden, Path: p.Branch,
