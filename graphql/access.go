@@ -182,6 +182,10 @@ func (r *Resolver) ColumnAccess(ctx context.Context, args struct {
 		return nil, toAPI(&catalog.Error{Kind: catalog.NotFound, Path: args.Dataset,
 			Msg: args.Dataset + " does not exist on branch " + branch})
 	}
+	// The columns are definitions: the caller must read them (FORBIDDEN naming the dataset).
+	if err := r.judge(ctx, c, v, access.ReadDefinitions, a.Path, branch); err != nil {
+		return nil, err
+	}
 	if err := charge(ctx, 1+len(a.Members)); err != nil {
 		return nil, err
 	}
