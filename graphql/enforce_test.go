@@ -204,3 +204,18 @@ func TestDeclassifyNeedsManage(t *testing.T) {
 	a.asExpect(t, jane, gqlCase{name: "not new any more", query: `mutation { setTags(path: "data/clean.email", tags: ["~PII", "email"]) { tags } }`,
 		data: `{"setTags": {"tags": ["email"]}}`})
 }
+
+// POST /api/v1/deploy is judged like Mutation.deploy: per path, refused whole (403).
+func TestRESTDeployEnforced(t *testing.T) {
+	a := newAPI(t, graphql.Config{})
+	toks := acmeOrg(t, a)
+	a.expect(t, gqlCase{name: "the admin deploys", query: deployQ, vars: map[string]any{"d": othersDoc}})
+	status, out := a.post(t, "/api/v1/deploy", toks["jane"], "application/yaml", []byte(janeDoc+"  - name: quant/extra\n"))
+	errs, _ := out["errors"].([]any)
+	if status != 403 || out["code"] != "FORBIDDEN" || len(errs) != 1 || field(errs[0], "asset") != "quant/extra" {
+		t.Fatalf("REST deploy outside her grants: %d %v", status, out)
+	}
+	if status, out := a.post(t, "/api/v1/deploy", toks["jane"], "application/yaml", []byte(janeDoc)); status != 200 || out["changed"] != true {
+		t.Fatalf("REST deploy of hers: %d %v", status, out)
+	}
+}

@@ -128,6 +128,10 @@ func TestSchemaWalkWithoutGrants(t *testing.T) {
 	if walked < 30 {
 		t.Errorf("walked %d fields only", walked)
 	}
+	// Planning tells a principal without grants nothing: an invalid document is FORBIDDEN.
+	if status, out := a.post(t, "/api/v1/deploy", nt.Secret, "application/yaml", []byte("datasets: [")); status != 403 || out["code"] != "FORBIDDEN" {
+		t.Errorf("REST deploy of an invalid document without grants: %d %v", status, out)
+	}
 	// Nothing the walk attempted was written.
 	a.expect(t, gqlCase{name: "nothing written", query: `{ datasets { nodes { path } } branches { name } }`,
 		data: `{"datasets": {"nodes": [{"path": "alan@acme/bonds"}, {"path": "quant/stocks"}]}, "branches": [{"name": "main"}]}`})
