@@ -75,6 +75,20 @@ func (r *Resolver) judge(ctx context.Context, c *Caller, v *tags.View, mode acce
 	return toAPI(&catalog.Error{Kind: catalog.Forbidden, Path: path, Msg: d.Reason})
 }
 
+// reader is what the caller may read on v at branch: READ_DEFINITIONS on the path.
+func (r *Resolver) reader(c *Caller, v *tags.View, branch string) func(path string) bool {
+	pol := r.policyOf(c)
+	return func(path string) bool {
+		return pol.Check(readRequest(v, access.ReadDefinitions, path, branch)).Allowed
+	}
+}
+
+// readable is res with its members judged by canRead.
+func readable(res *assetResolver, canRead func(string) bool) *assetResolver {
+	res.canRead = canRead
+	return res
+}
+
 // redactedAsset is an asset the caller may list but not read: its path and kind, nothing
 // of its definitions (no tags, members, owner, description or pipeline).
 func redactedAsset(v *tags.View, a *catalog.Asset) *assetResolver {

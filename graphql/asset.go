@@ -18,6 +18,10 @@ type assetResolver struct {
 	report *tags.WriteReport
 	// redacted: listed to a caller who may not read it (redactedAsset): no tags.
 	redacted bool
+	// canRead says whether the caller may read a member's definitions (nil: every one);
+	// a member it may not read is answered by name and kind only (a field is judged on
+	// its own tags, DESIGN §5).
+	canRead func(path string) bool
 }
 
 func newAssetResolver(v *tags.View, a *catalog.Asset, m *catalog.Member) *assetResolver {
@@ -117,7 +121,12 @@ func (r *assetResolver) Description() *string {
 func (r *assetResolver) members() []*assetResolver {
 	out := make([]*assetResolver, len(r.a.Members))
 	for i := range r.a.Members {
-		out[i] = &assetResolver{v: r.v, a: r.a, m: &r.a.Members[i]}
+		m := &r.a.Members[i]
+		if r.canRead != nil && !r.canRead(catalog.MemberPath(r.a.Path, m.Name)) {
+			out[i] = &assetResolver{v: r.v, a: r.a, m: &catalog.Member{Name: m.Name}, redacted: true}
+			continue
+		}
+		out[i] = &assetResolver{v: r.v, a: r.a, m: m}
 	}
 	return out
 }

@@ -71,14 +71,14 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	}
 	c, _ := callerOf(ctx)
 	l := &lineageResolver{v: v, w: w, redacted: []string{}}
-	pol := r.policyOf(c)
+	canRead := r.reader(c, v, branch)
 	for _, path := range w.Nodes {
 		a, m, ok := v.Snapshot.Lookup(path)
 		if !ok {
 			continue
 		}
-		if pol.Check(readRequest(v, access.ReadDefinitions, path, branch)).Allowed {
-			l.nodes = append(l.nodes, newAssetResolver(v, a, m))
+		if canRead(path) {
+			l.nodes = append(l.nodes, readable(newAssetResolver(v, a, m), canRead))
 		} else {
 			l.redacted = append(l.redacted, path)
 		}

@@ -68,3 +68,57 @@ func TestPlanJudgeNoEscapeFromNotPII(t *testing.T) {
 		}
 	}
 }
+
+// A dataset the caller may read shows each field it may not read (a field is judged on its
+// own tags) by name and kind only: a viewer of !PII sees that Users has an email field,
+// not its type, tags or description.
+func TestMembersJudgedOnTheirOwnTags(t *testing.T) {
+	ctx := context.Background()
+	store, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), GCInterval: -1, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	repo, err := catalog.Open(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.CreateOrg(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := tags.Open(ctx, repo, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const doc = "datasets:\n  - {name: ns/Users, fields: [{name: email, type: str, tags: [PII], description: mail}, {name: n, type: int}]}\n"
+	if _, err := svc.Deploy(ctx, tags.DeployRequest{Org: "acme", Branch: "main", Deployer: "user:admin", Document: []byte(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	rule, err := access.ParseRule([]string{"READ_DEFINITIONS"}, nil, "!PII")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := access.Compile(access.Subject{Principal: "user:v"},
+		[]access.Grant{{Org: "acme", Principal: "user:v", Role: "clean-viewer", Scope: "ns/**"}},
+		map[string]*access.Role{"clean-viewer": {Name: "clean-viewer", Rules: []access.Rule{rule}}})
+	v, err := svc.View("acme", "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canRead := func(path string) bool {
+		return pol.Check(readRequest(v, access.ReadDefinitions, path, "main")).Allowed
+	}
+	if !canRead("ns/Users") || canRead("ns/Users.email") || !canRead("ns/Users.n") {
+		t.Fatal("the policy does not judge as expected")
+	}
+	res := readable(newAssetResolver(v, v.Snapshot.Get("ns/Users"), nil), canRead)
+	fields := res.Fields()
+	email, n := fields[0], fields[1]
+	if email.Path() != "ns/Users.email" || email.Kind() != "FIELD" || email.Type() != "" || len(email.Tags()) != 0 ||
+		len(email.DeclaredTags()) != 0 || email.Description() != nil {
+		t.Errorf("unreadable field: %s %s %q %v %v %v", email.Path(), email.Kind(), email.Type(), email.Tags(), email.DeclaredTags(), email.Description())
+	}
+	if n.Type() != "int" || n.Path() != "ns/Users.n" {
+		t.Errorf("readable field: %s %q", n.Path(), n.Type())
+	}
+}

@@ -100,7 +100,7 @@ func (r *Resolver) Asset(ctx context.Context, args struct {
 	if err := r.judge(ctx, c, v, access.ReadDefinitions, args.Path, branch); err != nil {
 		return nil, err
 	}
-	return newAssetResolver(v, a, m), nil
+	return readable(newAssetResolver(v, a, m), r.reader(c, v, branch)), nil
 }
 
 type pageArgs struct {
@@ -128,7 +128,6 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 	if err != nil {
 		return nil, err
 	}
-	pol := r.policyOf(c)
 	first := 100
 	if args.First.Value != nil {
 		first = int(*args.First.Value)
@@ -151,6 +150,7 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 	if err != nil {
 		return nil, toAPI(err)
 	}
+	canRead := r.reader(c, v, branch)
 	snap := v.Snapshot
 	out := &connectionResolver{}
 	snap.Range(prefix, "", func(a *catalog.Asset) bool {
@@ -170,8 +170,8 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 			out.hasNext = true
 			return false
 		}
-		if pol.Check(readRequest(v, access.ReadDefinitions, a.Path, branch)).Allowed {
-			out.nodes = append(out.nodes, newAssetResolver(v, a, nil))
+		if canRead(a.Path) {
+			out.nodes = append(out.nodes, readable(newAssetResolver(v, a, nil), canRead))
 		} else {
 			out.nodes = append(out.nodes, redactedAsset(v, a))
 		}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	gql "github.com/graph-gophers/graphql-go"
-	"github.com/tagflow/tagflow/access"
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/tags"
 )
@@ -41,17 +40,14 @@ func (r *Resolver) Search(ctx context.Context, args searchArgs) (*assetConnectio
 		return nil, err
 	}
 	// Only the assets the caller may read are found (DESIGN §5).
-	pol := r.policyOf(c)
-	q.Readable = func(path string) bool {
-		return pol.Check(readRequest(v, access.ReadDefinitions, path, branch)).Allowed
-	}
+	q.Readable = r.reader(c, v, branch)
 	res, err := v.Search(ctx, q)
 	if err != nil {
 		return nil, stopErr(ctx, err)
 	}
 	out := &assetConnectionResolver{total: res.Total, hasNext: res.HasNext, nodes: make([]*assetResolver, len(res.Hits))}
 	for i, h := range res.Hits {
-		out.nodes[i] = newAssetResolver(v, h.Asset, h.Member)
+		out.nodes[i] = readable(newAssetResolver(v, h.Asset, h.Member), q.Readable)
 	}
 	return out, nil
 }
