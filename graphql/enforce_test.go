@@ -219,3 +219,25 @@ func TestRESTDeployEnforced(t *testing.T) {
 		t.Fatalf("REST deploy of hers: %d %v", status, out)
 	}
 }
+
+// A membership or grant change applies to the next decision.
+func TestChangesApplyToTheNextDecision(t *testing.T) {
+	a := newAPI(t, graphql.Config{})
+	toks := acmeOrg(t, a)
+	a.expect(t, gqlCase{name: "the admin deploys", query: deployQ, vars: map[string]any{"d": othersDoc}})
+	read := gqlCase{name: "jane reads quant/stocks", query: `{ asset(path: "quant/stocks") { path } }`}
+	denied := read
+	denied.code, denied.msg = "FORBIDDEN", "quant/stocks"
+	a.asExpect(t, toks["jane"], denied)
+	a.expect(t, gqlCase{name: "jane joins quant", query: `mutation { setTeamMembers(team: "team:quant", members: ["user:alan@acme", "user:jane@acme"]) { ref } }`})
+	read.data = `{"asset": {"path": "quant/stocks"}}`
+	a.asExpect(t, toks["jane"], read)
+	a.expect(t, gqlCase{name: "jane leaves quant", query: `mutation { setTeamMembers(team: "team:quant", members: ["user:alan@acme"]) { ref } }`})
+	a.asExpect(t, toks["jane"], denied)
+	if _, err := a.reg.Grant(context.Background(), "acme", "user:jane@acme", "viewer", "quant/stocks"); err != nil {
+		t.Fatal(err)
+	}
+	a.asExpect(t, toks["jane"], read)
+	a.asExpect(t, toks["jane"], gqlCase{name: "a viewer may not write", query: `mutation { setTags(path: "quant/stocks", tags: ["x"]) { path } }`,
+		code: "FORBIDDEN", msg: "may not be written"})
+}
