@@ -216,7 +216,7 @@ func (r *Resolver) SetTags(ctx context.Context, args struct {
 		return nil, err
 	}
 	v, rep, err := r.svc.WriteTags(ctx, tags.SetTagsRequest{Org: c.Org, Branch: branchOr(args.Branch), Path: args.Path,
-		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(r.svc, r.reg, c, access.WriteDefinitions)})
+		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(ctx, r.svc, r.reg, c, access.WriteDefinitions)})
 	if err != nil {
 		return nil, toAPI(err)
 	}

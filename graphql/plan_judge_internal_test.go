@@ -46,7 +46,7 @@ func TestPlanJudgeNoEscapeFromNotPII(t *testing.T) {
 		[]access.Grant{{Org: "acme", Principal: "user:w", Role: "clean-writer", Scope: "ns/**"}},
 		map[string]*access.Role{"clean-writer": {Name: "clean-writer", Rules: []access.Rule{rule}}})
 	c := &Caller{Principal: access.Principal{Org: "acme", Kind: "user", Name: "w"}, Org: "acme"}
-	judge := planJudge(svc, c, access.WriteDefinitions, func() *access.Policy { return pol }, func() bool { return true })
+	judge := planJudge(ctx, svc, c, access.WriteDefinitions, func() *access.Policy { return pol }, func() bool { return true })
 
 	for _, tc := range []struct{ name, doc, denied, reason string }{
 		{"drop PII from the field", strings.Replace(withPII, ", tags: [PII]", "", 1), "ns/Users.email",

@@ -19,16 +19,15 @@ import (
 // whole write, listing every denied path with its reason (Plan.Refuse). A plan with no
 // entries (it changes nothing, or could not be completed) is allowed only to a caller
 // holding some grant, so that a principal without grants learns nothing from planning.
-func planAuthorizer(svc *tags.Service, reg *access.Registry, c *Caller, mode access.Mode) tags.Authorizer {
-	return planJudge(svc, c, mode, func() *access.Policy { return reg.Policy(c.Org, c.Principal.Ref()) },
+func planAuthorizer(ctx context.Context, svc *tags.Service, reg *access.Registry, c *Caller, mode access.Mode) tags.Authorizer {
+	return planJudge(ctx, svc, c, mode, func() *access.Policy { return reg.Policy(c.Org, c.Principal.Ref()) },
 		func() bool { return holdsAnyGrant(reg, c) })
 }
 
 // planJudge is planAuthorizer with the caller's policy and whether it holds any grant
 // given.
-func planJudge(svc *tags.Service, c *Caller, mode access.Mode, policy func() *access.Policy, anyGrant func() bool) tags.Authorizer {
+func planJudge(ctx context.Context, svc *tags.Service, c *Caller, mode access.Mode, policy func() *access.Policy, anyGrant func() bool) tags.Authorizer {
 	return func(p *tags.Plan) error {
-		ctx := context.Background()
 		pol := policy()
 		entries := p.Entries()
 		if len(entries) == 0 {
@@ -103,7 +102,7 @@ func deploy(ctx context.Context, svc *tags.Service, reg *access.Registry, in dep
 	}
 	return svc.Deploy(ctx, tags.DeployRequest{
 		Org: c.Org, Branch: in.Branch, Document: in.Document, DryRun: in.DryRun, Prune: in.Prune,
-		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(svc, reg, c, mode),
+		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(ctx, svc, reg, c, mode),
 	})
 }
 
