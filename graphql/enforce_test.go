@@ -142,6 +142,12 @@ func TestAcmeEnforced(t *testing.T) {
 		t.Errorf("problems = %v, want quant/stocks and quant/stocks.prices", probs)
 	}
 
+	// A dry run is judged as a read of each path: hers may be planned, quant's not.
+	a.asExpect(t, jane, gqlCase{name: "dry run of hers", query: `mutation($d: String!) { deploy(document: $d, dryRun: true) { changed } }`,
+		vars: map[string]any{"d": janeDoc}, data: `{"deploy": {"changed": true}}`})
+	a.asExpect(t, jane, gqlCase{name: "dry run touching quant", query: `mutation($d: String!) { deploy(document: $d, dryRun: true) { changed } }`,
+		vars: map[string]any{"d": "datasets:\n  - {name: quant/stocks, fields: [{name: ticker, type: str, key: true}]}\n"}, code: "FORBIDDEN", msg: "may not be written"})
+
 	// Lineage keeps the graph's true shape: what she may not read only by path, edges kept.
 	a.expect(t, gqlCase{name: "quant builds on jane's weather", query: deployQ, vars: map[string]any{"d": `datasets:
   - name: quant/signals
