@@ -52,22 +52,6 @@ type Denial struct {
 	Reason string
 }
 
-// Decide answers for principal p holding grants, as the transports call it today: until
-// decisions are enforced (issue 8, item 5), only the built-in admin role on the whole org
-// allows anything; default deny. The decision engine of DESIGN §5 is Compile and Policy.
-func Decide(p Principal, grants []Grant, mode Mode, path, branch string) Decision {
-	for _, g := range grants {
-		if g.Role == RoleAdmin && g.Scope == "*" {
-			return Decision{Allowed: true, Reason: fmt.Sprintf("%s holds role admin on * (grant to %s)", p.Ref(), g.Principal)}
-		}
-	}
-	what := path
-	if what == "" {
-		what = "the org"
-	}
-	return Decision{Allowed: false, Reason: fmt.Sprintf("no grant gives %s %s on %s at branch %s", p.Ref(), mode, what, branch)}
-}
-
 // Subject is who a decision is for: a principal reference ("user:jane@acme") and the
 // references of the teams, groups and org it belongs to ("team:data", "group:x",
 // "org:acme"). ${user} expands to the principal's name when it is a user, ${team} to the

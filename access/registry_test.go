@@ -58,7 +58,7 @@ func TestBootstrapIsAllOrNothing(t *testing.T) {
 	if g := reg.Grants("acme", "user:admin"); len(g) != 1 || g[0].Role != access.RoleAdmin || g[0].Scope != "*" {
 		t.Fatalf("grants = %+v", g)
 	}
-	if d := access.Decide(p, reg.Grants("acme", "user:admin"), access.WriteDefinitions, "x", "main"); !d.Allowed {
+	if d := reg.Policy("acme", "user:admin").Check(&access.Request{Mode: access.WriteDefinitions, Path: "x", Branch: "main"}); !d.Allowed {
 		t.Fatalf("admin denied: %s", d.Reason)
 	}
 }

@@ -16,6 +16,12 @@ type assetResolver struct {
 	m *catalog.Member // nil for the dataset or featureset itself
 	// report is what the write that answered this asset changed: set on setTags' answer.
 	report *tags.WriteReport
+	// redacted: listed to a caller who may not read it (redactedAsset): no tags.
+	redacted bool
+	// canRead says whether the caller may read a member's definitions (nil: every one);
+	// a member it may not read is answered by name and kind only (a field is judged on
+	// its own tags, DESIGN §5).
+	canRead func(path string) bool
 }
 
 func newAssetResolver(v *tags.View, a *catalog.Asset, m *catalog.Member) *assetResolver {
@@ -55,6 +61,9 @@ func (r *assetResolver) Kind() string { return r.kind().String() }
 
 // Tags are the tags whose state is present (DESIGN §4).
 func (r *assetResolver) Tags() []string {
+	if r.redacted {
+		return []string{}
+	}
 	tags, _ := r.v.Tags(r.Path())
 	return tags
 }
@@ -62,6 +71,9 @@ func (r *assetResolver) Tags() []string {
 // Cancels are the tags the asset itself cancels: its declared ~t, from definitions or
 // stewards.
 func (r *assetResolver) Cancels() []string {
+	if r.redacted {
+		return []string{}
+	}
 	cancels, _ := r.v.Cancels(r.Path())
 	return cancels
 }
@@ -109,7 +121,12 @@ func (r *assetResolver) Description() *string {
 func (r *assetResolver) members() []*assetResolver {
 	out := make([]*assetResolver, len(r.a.Members))
 	for i := range r.a.Members {
-		out[i] = &assetResolver{v: r.v, a: r.a, m: &r.a.Members[i]}
+		m := &r.a.Members[i]
+		if r.canRead != nil && !r.canRead(catalog.MemberPath(r.a.Path, m.Name)) {
+			out[i] = &assetResolver{v: r.v, a: r.a, m: &catalog.Member{Name: m.Name}, redacted: true}
+			continue
+		}
+		out[i] = &assetResolver{v: r.v, a: r.a, m: m}
 	}
 	return out
 }

@@ -37,6 +37,7 @@ var expensiveFields = map[string]bool{
 	"impact": true, "lineage": true, "datasets": true, "featuresets": true,
 	"explainTag": true, "search": true, "tagUsage": true,
 	"principals": true,
+	"check":      true, "columnAccess": true,
 }
 
 // limits are one request's: its budget, its timeout and the cancel of its context.

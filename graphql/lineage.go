@@ -69,22 +69,39 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	if err := charge(ctx, 1+len(w.Nodes)+len(w.Edges)); err != nil {
 		return nil, err
 	}
-	return &lineageResolver{v: v, w: w}, nil
-}
-
-type lineageResolver struct {
-	v *tags.View
-	w tags.Walk
-}
-
-func (l *lineageResolver) Nodes() []*assetResolver {
-	out := make([]*assetResolver, 0, len(l.w.Nodes))
-	for _, path := range l.w.Nodes {
-		if a, m, ok := l.v.Snapshot.Lookup(path); ok {
-			out = append(out, newAssetResolver(l.v, a, m))
+	c, _ := callerOf(ctx)
+	l := &lineageResolver{v: v, w: w, redacted: []string{}}
+	canRead := r.reader(c, v, branch)
+	for _, path := range w.Nodes {
+		a, m, ok := v.Snapshot.Lookup(path)
+		if !ok {
+			continue
+		}
+		if canRead(path) {
+			l.nodes = append(l.nodes, readable(newAssetResolver(v, a, m), canRead))
+		} else {
+			l.redacted = append(l.redacted, path)
 		}
 	}
-	return out
+	return l, nil
+}
+
+// lineageResolver is a walk as the caller may see it: the nodes it may read, the others
+// only by path (redacted), every edge kept (DESIGN §5: the graph's true shape).
+type lineageResolver struct {
+	v        *tags.View
+	w        tags.Walk
+	nodes    []*assetResolver
+	redacted []string
+}
+
+func (l *lineageResolver) Nodes() []*assetResolver { return nonNilAssets(l.nodes) }
+
+func nonNilAssets(s []*assetResolver) []*assetResolver {
+	if s == nil {
+		return []*assetResolver{}
+	}
+	return s
 }
 
 func (l *lineageResolver) Edges() []*edgeResolver {
@@ -95,8 +112,8 @@ func (l *lineageResolver) Edges() []*edgeResolver {
 	return out
 }
 
-// Redacted lists nothing until grants can hide nodes (the access issue).
-func (l *lineageResolver) Redacted() []string { return []string{} }
+// Redacted are the paths of the walk's nodes the caller may not read, in walk order.
+func (l *lineageResolver) Redacted() []string { return l.redacted }
 
 type edgeResolver struct {
 	from, to string
@@ -199,7 +216,7 @@ func (r *Resolver) SetTags(ctx context.Context, args struct {
 		return nil, err
 	}
 	v, rep, err := r.svc.WriteTags(ctx, tags.SetTagsRequest{Org: c.Org, Branch: branchOr(args.Branch), Path: args.Path,
-		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(r.reg, c, access.WriteDefinitions, args.Path)})
+		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(ctx, r.svc, r.reg, c, access.WriteDefinitions)})
 	if err != nil {
 		return nil, toAPI(err)
 	}

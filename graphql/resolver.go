@@ -18,15 +18,20 @@ type Resolver struct {
 // MaxPage is the largest page a connection returns (DESIGN §6).
 const MaxPage = 1000
 
-// authorize allows or refuses mode on path for the caller; "" is the whole org.
+// authorize allows or refuses mode on path at branch for the caller's policy; "" is the
+// whole org, judged at the org scope. A path is judged on its present tags at branch and
+// its owner (a member's: its dataset's), read from the branch's view.
 func (r *Resolver) authorize(ctx context.Context, mode access.Mode, path, branch string) (*Caller, error) {
 	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d := access.Decide(c.Principal, r.reg.Grants(c.Org, c.Principal.Ref()), mode, path, branch)
-	if !d.Allowed {
-		return nil, toAPI(&catalog.Error{Kind: catalog.Forbidden, Path: path, Msg: d.Reason})
+	var v *tags.View
+	if path != "" {
+		v, _ = r.svc.View(c.Org, branch) // a branch that does not exist: judged without tags
+	}
+	if err := r.judge(ctx, c, v, mode, path, branch); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -76,7 +81,7 @@ func (r *Resolver) Asset(ctx context.Context, args struct {
 	Branch gql.NullString
 }) (*assetResolver, error) {
 	branch := branchOr(args.Branch)
-	c, err := r.authorize(ctx, access.ReadDefinitions, args.Path, branch)
+	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -89,9 +94,13 @@ func (r *Resolver) Asset(ctx context.Context, args struct {
 	}
 	a, m, ok := v.Snapshot.Lookup(args.Path)
 	if !ok {
-		return nil, nil
+		return nil, nil // missing (or another org's): null, whatever the caller's grants
 	}
-	return newAssetResolver(v, a, m), nil
+	// Listable (every org member may list names) but unreadable: FORBIDDEN naming it.
+	if err := r.judge(ctx, c, v, access.ReadDefinitions, args.Path, branch); err != nil {
+		return nil, err
+	}
+	return readable(newAssetResolver(v, a, m), r.reader(c, v, branch)), nil
 }
 
 type pageArgs struct {
@@ -113,7 +122,9 @@ func (r *Resolver) Featuresets(ctx context.Context, args pageArgs) (*connectionR
 
 func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKind) (*connectionResolver, error) {
 	branch := branchOr(args.Branch)
-	c, err := r.authorize(ctx, access.ReadDefinitions, "", branch)
+	// Names are listed to every member of the org (DESIGN §5); definitions only where
+	// readable: an unreadable node answers its path and kind, and empty or null elsewhere.
+	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +150,7 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 	if err != nil {
 		return nil, toAPI(err)
 	}
+	canRead := r.reader(c, v, branch)
 	snap := v.Snapshot
 	out := &connectionResolver{}
 	snap.Range(prefix, "", func(a *catalog.Asset) bool {
@@ -158,7 +170,11 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 			out.hasNext = true
 			return false
 		}
-		out.nodes = append(out.nodes, newAssetResolver(v, a, nil))
+		if canRead(a.Path) {
+			out.nodes = append(out.nodes, readable(newAssetResolver(v, a, nil), canRead))
+		} else {
+			out.nodes = append(out.nodes, redactedAsset(v, a))
+		}
 		return true
 	})
 	return out, nil

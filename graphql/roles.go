@@ -4,10 +4,12 @@ import (
 	"context"
 
 	"github.com/tagflow/tagflow/access"
+	"github.com/tagflow/tagflow/catalog"
 )
 
 // Roles and grants (DESIGN §5): Query.roles, role, grants and the mutations createRole,
-// updateRole, deleteRole, grant and revoke. Every one needs MANAGE on the org.
+// updateRole, deleteRole, grant and revoke. Each needs MANAGE on the org, except grant and
+// revoke, which need MANAGE on a scope that covers the grant's.
 
 type roleResolver struct{ r access.RoleInfo }
 
@@ -155,7 +157,7 @@ func (r *Resolver) Grants(ctx context.Context, args struct{ Principal, Scope *st
 
 // Grant resolves Mutation.grant.
 func (r *Resolver) Grant(ctx context.Context, args grantArgs) (*grantResolver, error) {
-	c, err := r.authorize(ctx, access.Manage, "", "*")
+	c, err := r.administer(ctx, args.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +170,7 @@ func (r *Resolver) Grant(ctx context.Context, args grantArgs) (*grantResolver, e
 
 // Revoke resolves Mutation.revoke.
 func (r *Resolver) Revoke(ctx context.Context, args grantArgs) (bool, error) {
-	c, err := r.authorize(ctx, access.Manage, "", "*")
+	c, err := r.administer(ctx, args.Scope)
 	if err != nil {
 		return false, err
 	}
@@ -177,4 +179,22 @@ func (r *Resolver) Revoke(ctx context.Context, args grantArgs) (bool, error) {
 		return false, toAPI(err)
 	}
 	return ok, nil
+}
+
+// administer allows a grant or a revoke on scope to a caller holding MANAGE on a scope that
+// covers it (DESIGN §5; access.Policy.MayAdminister), not only to whoever manages the whole
+// org: a steward of data/** hands out rights under data/. A scope that does not parse is
+// INVALID_ARGUMENT whoever asks: it reveals nothing.
+func (r *Resolver) administer(ctx context.Context, scope string) (*Caller, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := access.ParseScope(scope); err != nil {
+		return nil, toAPI(err)
+	}
+	if _, reason := r.reg.Policy(c.Org, c.Principal.Ref()).MayAdminister(scope); reason != "" {
+		return nil, toAPI(&catalog.Error{Kind: catalog.Forbidden, Path: scope, Msg: "denied: " + reason})
+	}
+	return c, nil
 }

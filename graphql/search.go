@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	gql "github.com/graph-gophers/graphql-go"
-	"github.com/tagflow/tagflow/access"
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/tags"
 )
@@ -24,7 +23,7 @@ type searchArgs struct {
 // datasets with the same opaque cursor.
 func (r *Resolver) Search(ctx context.Context, args searchArgs) (*assetConnectionResolver, error) {
 	branch := branchOr(args.Branch)
-	c, err := r.authorize(ctx, access.ReadDefinitions, "", branch)
+	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -40,13 +39,15 @@ func (r *Resolver) Search(ctx context.Context, args searchArgs) (*assetConnectio
 	if err := charge(ctx, 1+v.Nodes()); err != nil {
 		return nil, err
 	}
+	// Only the assets the caller may read are found (DESIGN §5).
+	q.Readable = r.reader(c, v, branch)
 	res, err := v.Search(ctx, q)
 	if err != nil {
 		return nil, stopErr(ctx, err)
 	}
 	out := &assetConnectionResolver{total: res.Total, hasNext: res.HasNext, nodes: make([]*assetResolver, len(res.Hits))}
 	for i, h := range res.Hits {
-		out.nodes[i] = newAssetResolver(v, h.Asset, h.Member)
+		out.nodes[i] = readable(newAssetResolver(v, h.Asset, h.Member), q.Readable)
 	}
 	return out, nil
 }

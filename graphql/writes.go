@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
@@ -9,23 +10,74 @@ import (
 	"github.com/tagflow/tagflow/tags"
 )
 
-// planAuthorizer judges a write's plan for the caller: mode on each of paths ("" is the
-// whole org) of the plan's branch, the decision access.Decide makes today (the bootstrap
-// admin only). The plan's entries (every path written, its tags before and after) are
-// where per-path judging applies (issue 8); the first refusal refuses the whole write.
-func planAuthorizer(reg *access.Registry, c *Caller, mode access.Mode, paths ...string) tags.Authorizer {
-	if len(paths) == 0 {
-		paths = []string{""}
-	}
+// planAuthorizer judges a write's plan for the caller's policy: every entry (each dataset,
+// field, featureset and feature the write adds, changes or removes) for mode, on its tags
+// before and after the change (an added path only after, a removed one only before), its
+// owner on the base (none for a creation: the creator's grants decide, DESIGN §2), and, for
+// a write, the tags it newly cancels (declaring a new ~t also needs MANAGE there). A dry
+// run (mode READ_DEFINITIONS) is judged as a read of each entry. Any refusal refuses the
+// whole write, listing every denied path with its reason (Plan.Refuse). A plan with no
+// entries (it changes nothing, or could not be completed) is allowed only to a caller
+// holding some grant, so that a principal without grants learns nothing from planning.
+func planAuthorizer(ctx context.Context, svc *tags.Service, reg *access.Registry, c *Caller, mode access.Mode) tags.Authorizer {
+	return planJudge(ctx, svc, c, mode, func() *access.Policy { return reg.Policy(c.Org, c.Principal.Ref()) },
+		func() bool { return holdsAnyGrant(reg, c) })
+}
+
+// planJudge is planAuthorizer with the caller's policy and whether it holds any grant
+// given.
+func planJudge(ctx context.Context, svc *tags.Service, c *Caller, mode access.Mode, policy func() *access.Policy, anyGrant func() bool) tags.Authorizer {
 	return func(p *tags.Plan) error {
-		for _, path := range paths {
-			d := access.Decide(c.Principal, reg.Grants(c.Org, c.Principal.Ref()), mode, path, p.Branch)
-			if !d.Allowed {
-				return &catalog.Error{Kind: catalog.Forbidden, Path: path, Msg: d.Reason}
+		pol := policy()
+		entries := p.Entries()
+		if len(entries) == 0 {
+			if anyGrant() {
+				return nil
 			}
+			return &catalog.Error{Kind: catalog.Forbidden, Path: p.Branch,
+				Msg: fmt.Sprintf("denied: %s holds no grant, so may not %s", c.Principal.Ref(), p.Op)}
 		}
-		return nil
+		base, _ := svc.View(c.Org, p.Branch) // the plan's base: the branch's lock is held
+		var denied []tags.Denial
+		for _, e := range entries {
+			req := &access.Request{Mode: mode, Path: e.Path, Branch: p.Branch}
+			if e.Change != tags.EntryAdded {
+				req.Owner = ownerOf(base, e.Path)
+			}
+			if mode.IsWrite() {
+				req.Change = &access.Change{Before: e.Before, After: e.After,
+					Creates: e.Change == tags.EntryAdded, Removes: e.Change == tags.EntryRemoved}
+				req.NewCancels = e.NewCancels()
+			} else if e.Change == tags.EntryAdded {
+				req.Tags = e.After
+			} else {
+				req.Tags = e.Before
+			}
+			if pol.Check(req).Allowed {
+				continue
+			}
+			if e.Change != tags.EntryAdded {
+				req.TagSource = tagSource(ctx, base, e.Path)
+			}
+			denied = append(denied, tags.Denial{Path: e.Path, Reason: pol.Explain(req).Reason})
+		}
+		return p.Refuse(denied)
 	}
+}
+
+// holdsAnyGrant reports whether the caller, one of its teams or groups, or its org holds
+// a grant.
+func holdsAnyGrant(reg *access.Registry, c *Caller) bool {
+	ref := c.Principal.Ref()
+	if len(reg.Grants(c.Org, ref)) > 0 {
+		return true
+	}
+	for _, m := range reg.Memberships(c.Org, ref) {
+		if len(reg.Grants(c.Org, m)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // deployInput is one deploy as both transports receive it.
@@ -50,7 +102,7 @@ func deploy(ctx context.Context, svc *tags.Service, reg *access.Registry, in dep
 	}
 	return svc.Deploy(ctx, tags.DeployRequest{
 		Org: c.Org, Branch: in.Branch, Document: in.Document, DryRun: in.DryRun, Prune: in.Prune,
-		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(reg, c, mode),
+		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(ctx, svc, reg, c, mode),
 	})
 }
 

@@ -17,6 +17,9 @@ type SearchQuery struct {
 	Owner string            // the owner reference; a field's owner is its dataset's
 	First int               // the page size
 	After string            // the page starts after this path ("" for the start)
+	// Readable, when set, keeps only the paths it allows (the caller's READ_DEFINITIONS):
+	// the others are neither counted nor answered.
+	Readable func(path string) bool
 }
 
 // SearchHit is one asset found: a dataset or featureset, or one of its members.
@@ -62,8 +65,11 @@ func (v *View) Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
 		if !s.match(id) {
 			continue
 		}
-		out.Total++
 		p := g.Path(id)
+		if q.Readable != nil && !q.Readable(p) {
+			continue
+		}
+		out.Total++
 		if q.After != "" && p <= q.After {
 			continue
 		}

@@ -45,6 +45,10 @@ func run(args []string) int {
 	if err == nil {
 		return exitOK
 	}
+	var se *silentExit
+	if errors.As(err, &se) {
+		return se.code // the answer is printed (can-i's "no")
+	}
 	fmt.Fprintln(os.Stderr, "tagflow:", err)
 	// Scripts that asked for JSON get the server's refusal as JSON on stdout too.
 	var r *refusal
@@ -91,6 +95,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newPrincipal(g), newUser(g), newTeam(g), newGroup(g), newWorkload(g))
 	root.AddCommand(newToken(g))
 	root.AddCommand(newRole(g), newGrant(g), newRevoke(g), newGrants(g))
+	root.AddCommand(newCanI(g), newColumns(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }
