@@ -56,7 +56,7 @@ func TestRoleAndGrantCommands(t *testing.T) {
 		{[]string{"grant", "jane@acme", "viewer", "*"}, []string{"INVALID_ARGUMENT", "write user:jane@acme"}},
 		{[]string{"grant", "user:nobody", "viewer", "*"}, []string{"NOT_FOUND", "user:nobody does not exist"}},
 		{[]string{"grant", "team:data", "boss", "*"}, []string{"NOT_FOUND", `role "boss" does not exist`}},
-		{[]string{"grant", "team:data", "viewer", "data/**/x"}, []string{"INVALID_ARGUMENT", "scope: "}},
+		{[]string{"grant", "team:data", "viewer", "data/**/x"}, []string{"INVALID_ARGUMENT", `scope "data/**/x"`}},
 		{[]string{"revoke", "team:data", "viewer", "*"}, []string{"NOT_FOUND", "nothing was revoked"}},
 		{[]string{"revoke", "user:admin", "admin", "*"}, []string{"CONFLICT", "without an administrator"}},
 	} {
