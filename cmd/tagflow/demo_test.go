@@ -135,6 +135,11 @@ func TestDemoLoadsAccessFixtures(t *testing.T) {
 	mustContain(t, "jane on quant's", r.stdout, "no\ndenied: no grant of user:jane@acme or its teams, groups and org covers quant/stocks")
 	r = mustRun(t, 0, s.env(), "", "can-i", "MANAGE", "JHUAPL/Mouse 17/EM", "--as", "user:ada@jhuapl")
 	mustContain(t, "a Boss admin", r.stdout, "allowed by role admin (granted to group:admins on JHUAPL/**)")
+	mustRun(t, 0, s.env(), "", "branch", "create", "prod")
+	mustRun(t, 1, s.env(), "", "can-i", "WRITE_DEFINITIONS", "safety/Reports", "--branch", "prod", "--as", "user:dev@fennel")
+	mustRun(t, 0, s.env(), "", "can-i", "WRITE_DEFINITIONS", "safety/Reports", "--branch", "prod", "--as", "workload:ci")
+	r = mustRun(t, 0, s.env(), "", "columns", "safety/Reports", "--as", "user:sam@fennel")
+	mustContain(t, "columns as sam", r.stdout, "PARTIAL", "in_state")
 	mustRun(t, 0, s.env(), "", "revoke", "group:admins", "admin", "JHUAPL/**")
 	if code, _ := s.terminate(t); code != 0 {
 		t.Fatalf("SIGTERM: exit %d", code)
