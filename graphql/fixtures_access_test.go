@@ -151,6 +151,14 @@ func TestJHUAPLFixture(t *testing.T) {
 		vars: map[string]any{"d": layerOnly}, data: `{"deploy": {"added": [], "changedAssets": ["JHUAPL/Mouse 17/EM/Algorithm1"]}}`})
 	a.asExpect(t, toks[users["computer_vision"]], gqlCase{name: "but not the channel", query: deployQ,
 		vars: map[string]any{"d": strings.Replace(string(doc), "Electron microscopy", "EM", 1)}, code: "FORBIDDEN"})
+	// assign_group/remove_group: admins grant and revoke under the collection, scientists not.
+	grantQ := `mutation { grant(principal: "group:interns", role: "viewer", scope: "JHUAPL/Mouse 17/**") { scope } }`
+	a.asExpect(t, toks[users["scientists"]], gqlCase{name: "scientists do not assign groups", query: grantQ, code: "FORBIDDEN"})
+	a.asExpect(t, toks[users["admins"]], gqlCase{name: "admins assign groups", query: grantQ, data: `{"grant": {"scope": "JHUAPL/Mouse 17/**"}}`})
+	a.asExpect(t, toks[users["admins"]], gqlCase{name: "and remove them", query: `mutation { revoke(principal: "group:interns", role: "viewer", scope: "JHUAPL/Mouse 17/**") }`,
+		data: `{"revoke": true}`})
+	a.asExpect(t, toks[users["admins"]], gqlCase{name: "but not outside the collection", query: `mutation { grant(principal: "group:interns", role: "viewer", scope: "safety/**") { scope } }`,
+		code: "FORBIDDEN"})
 	a.asExpect(t, toks[users["analysts"]], gqlCase{name: "analysts do not update", query: deployQ,
 		vars: map[string]any{"d": strings.Replace(layerOnly, "Annotations computed", "Objects computed", 1)}, code: "FORBIDDEN"})
 }
