@@ -121,3 +121,33 @@ func startWithoutData(t *testing.T, env []string, args ...string) *server {
 		}
 	}
 }
+
+// TestDemoLoadsAccessFixtures: the demo's first start applies DESIGN §7's access fixtures
+// after the admin, so can-i answers for their principals; a later start does not apply
+// them again (a revoked grant stays revoked).
+func TestDemoLoadsAccessFixtures(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, data, "--demo")
+	mustContain(t, "log of the first demo start", readFile(t, s.log), `"demo access fixture loaded"`, `"access/acme"`, `"access/jhuapl"`, `"access/fennel_roles"`)
+	r := mustRun(t, 0, s.env(), "", "can-i", "WRITE_DEFINITIONS", "data/new", "--as", "user:jane@acme")
+	mustContain(t, "jane on her team's", r.stdout, "yes\nallowed by role editor (granted to org:default on ${team}/**)")
+	r = mustRun(t, 1, s.env(), "", "can-i", "READ_DATA", "quant/stocks", "--as", "user:jane@acme")
+	mustContain(t, "jane on quant's", r.stdout, "no\ndenied: no grant of user:jane@acme or its teams, groups and org covers quant/stocks")
+	r = mustRun(t, 0, s.env(), "", "can-i", "MANAGE", "JHUAPL/Mouse 17/EM", "--as", "user:ada@jhuapl")
+	mustContain(t, "a Boss admin", r.stdout, "allowed by role admin (granted to group:admins on JHUAPL/**)")
+	mustRun(t, 0, s.env(), "", "branch", "create", "prod")
+	mustRun(t, 1, s.env(), "", "can-i", "WRITE_DEFINITIONS", "safety/Reports", "--branch", "prod", "--as", "user:dev@fennel")
+	mustRun(t, 0, s.env(), "", "can-i", "WRITE_DEFINITIONS", "safety/Reports", "--branch", "prod", "--as", "workload:ci")
+	r = mustRun(t, 0, s.env(), "", "columns", "safety/Reports", "--as", "user:sam@fennel")
+	mustContain(t, "columns as sam", r.stdout, "PARTIAL", "in_state")
+	mustRun(t, 0, s.env(), "", "revoke", "group:admins", "admin", "JHUAPL/**")
+	if code, _ := s.terminate(t); code != 0 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+	s = startServer(t, data, "--demo")
+	mustNotContain(t, "log of a later demo start", readFile(t, s.log), `"demo access fixture loaded"`)
+	mustRun(t, 1, s.env(), "", "can-i", "MANAGE", "JHUAPL/Mouse 17/EM", "--as", "user:ada@jhuapl")
+	if code, _ := s.terminate(t); code != 0 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+}

@@ -241,6 +241,16 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 		return nil, nil, err
 	}
 	log.Warn().Str("org", org).Str("token_file", path).Msg("created the org's admin; its token is in the file (shown once: keep it safe)")
+	if cfg.demo {
+		// After the admin: the fixtures' grants to org:ORG need the org principal, which the
+		// bootstrap creates. Applying them again changes nothing.
+		for _, d := range fixtures.Access() {
+			if err := access.ApplyFixture(ctx, reg, org, d.Data); err != nil {
+				return nil, nil, fmt.Errorf("demo access fixture %s: %w", d.Name, err)
+			}
+			log.Info().Str("fixture", "access/"+d.Name).Msg("demo access fixture loaded")
+		}
+	}
 	return svc, reg, nil
 }
 
