@@ -59,3 +59,27 @@ bench:
 
 clean:
 	rm -rf bin data bench.txt
+
+# Issue 8's access targets over HTTP: builds tagflow and tagflow-load, serves a fresh
+# catalog on 127.0.0.1 (a temp dir; tagflow-load setup makes a 200-column dataset, jane@acme
+# in 3 teams with 20 grants and custom roles with tag rules), loads it with asset (admin, a
+# 10-field dataset) and columnAccess (jane, data/wide), 16 in flight, each bounded by
+# LOAD_REQUESTS and LOAD_DURATION, then prints the server's peak RSS and stops it.
+LOAD_REQUESTS ?= 50000
+LOAD_DURATION ?= 10s
+LOAD_ADDR     ?= 127.0.0.1:18480
+.PHONY: load
+load: build
+	$(GO) build -o bin/tagflow-load ./cmd/tagflow-load
+	@set -e; dir=$$(mktemp -d); \
+	bin/tagflow serve --data $$dir --addr $(LOAD_ADDR) --log-level warn >$$dir/server.log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	for i in $$(seq 100); do curl -sf http://$(LOAD_ADDR)/readyz >/dev/null 2>&1 && break; sleep 0.2; done; \
+	jane=$$(bin/tagflow-load setup --server http://$(LOAD_ADDR) --token $$(cat $$dir/admin.token)); \
+	echo "== asset (admin, data/small3 with 10 fields)"; \
+	bin/tagflow-load --server http://$(LOAD_ADDR) --token $$(cat $$dir/admin.token) --preset asset \
+		--vars '{"p":"data/small3"}' --requests $(LOAD_REQUESTS) --duration $(LOAD_DURATION); \
+	echo "== columnAccess (jane@acme: 20 grants through 3 teams, data/wide with 200 columns)"; \
+	bin/tagflow-load --server http://$(LOAD_ADDR) --token $$jane --preset columnAccess \
+		--vars '{"d":"data/wide"}' --requests $(LOAD_REQUESTS) --duration $(LOAD_DURATION); \
+	echo "== server (pid $$pid)"; grep -E 'VmHWM|VmRSS' /proc/$$pid/status

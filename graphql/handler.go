@@ -114,8 +114,20 @@ func (s *Server) graphql(c *gin.Context) {
 	for _, e := range resp.Errors {
 		addCode(e, resp.Data == nil)
 	}
+	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && len(resp.Data) > 0 {
+		// graphql-go's data is compact JSON from encoding/json already (HTML-escaped):
+		// written as it is, not marshalled a second time (16% of a 200-column columnAccess).
+		c.Header("Content-Type", "application/json; charset=utf-8")
+		c.Status(http.StatusOK)
+		c.Writer.Write(dataOpen)
+		c.Writer.Write(resp.Data)
+		c.Writer.Write(dataClose)
+		return
+	}
 	c.JSON(http.StatusOK, resp)
 }
+
+var dataOpen, dataClose = []byte(`{"data":`), []byte(`}`)
 
 // addCode gives every error a machine code. Errors from resolvers carry theirs already;
 // the others are graphql-go's, whose words are kept only where they are about the query.
