@@ -167,30 +167,38 @@ func TestCostLimits(t *testing.T) {
 }
 
 // A request past its deadline stops its work, not only its answer: with a deadline of a
-// tenth of what the request takes, it ends well before it would have, with TIMEOUT.
+// tenth of what the request takes, it ends well before it would have, with TIMEOUT. Timing
+// on a shared machine is noisy (other packages' tests run at the same time), so each
+// attempt measures the full request afresh and one of three attempts must stop early; a
+// server whose work goes on past the deadline fails all three.
 func TestDeadlineStopsTheWork(t *testing.T) {
 	a, o := bigBranch(t, graphql.Config{})
 	q := aliases(graphql.MaxExpensiveFields, func(i int) string {
 		return fmt.Sprintf("impact(path: %q, first: 10000) { totalCount nodes }", o.DatasetPath(i))
 	})
-	start := time.Now()
-	if out := a.gql(t, q, nil); out["errors"] != nil {
-		t.Fatalf("without a short deadline: %v", out["errors"])
+	var report []string
+	for attempt := 1; attempt <= 3; attempt++ {
+		start := time.Now()
+		if out := a.gql(t, q, nil); out["errors"] != nil {
+			t.Fatalf("without a short deadline: %v", out["errors"])
+		}
+		full := time.Since(start)
+		timeout := max(full/10, 5*time.Millisecond)
+		short := a.withConfig(t, graphql.Config{QueryTimeout: timeout})
+		start = time.Now()
+		out := short.gql(t, q, nil)
+		took := time.Since(start)
+		msg := mustFail(t, "a request past its deadline", out, "TIMEOUT")
+		if !strings.Contains(msg, "longer than its limit of "+timeout.String()) {
+			t.Errorf("message %q does not give the limit", msg)
+		}
+		t.Logf("attempt %d: full %v, deadline %v, stopped after %v", attempt, full, timeout, took)
+		if took <= full/2 {
+			return
+		}
+		report = append(report, fmt.Sprintf("deadline %v, took %v of %v", timeout, took, full))
 	}
-	full := time.Since(start)
-	timeout := max(full/10, 5*time.Millisecond)
-	short := a.withConfig(t, graphql.Config{QueryTimeout: timeout})
-	start = time.Now()
-	out := short.gql(t, q, nil)
-	took := time.Since(start)
-	msg := mustFail(t, "a request past its deadline", out, "TIMEOUT")
-	if !strings.Contains(msg, "longer than its limit of "+timeout.String()) {
-		t.Errorf("message %q does not give the limit", msg)
-	}
-	if took > full/2 {
-		t.Errorf("with a deadline of %v the request took %v of the %v it takes in full: the work went on", timeout, took, full)
-	}
-	t.Logf("full %v, deadline %v, stopped after %v", full, timeout, took)
+	t.Errorf("the work went on past the deadline in every attempt: %s", strings.Join(report, "; "))
 }
 
 func TestCountExpensive(t *testing.T) {
