@@ -57,17 +57,6 @@ type pathConnectionResolver struct {
 
 func (c *pathConnectionResolver) TotalCount() int32 { return int32(c.total) }
 func (c *pathConnectionResolver) Nodes() []string   { return c.nodes }
-func (c *pathConnectionResolver) PageInfo() *pathPageInfoResolver {
-	return &pathPageInfoResolver{c}
-}
-
-type pathPageInfoResolver struct{ c *pathConnectionResolver }
-
-func (p *pathPageInfoResolver) HasNextPage() bool { return p.c.hasNext }
-func (p *pathPageInfoResolver) EndCursor() *string {
-	if len(p.c.nodes) == 0 {
-		return nil
-	}
-	s := encodeCursor(p.c.nodes[len(p.c.nodes)-1])
-	return &s
+func (c *pathConnectionResolver) PageInfo() *pageInfoResolver {
+	return newPageInfo(c.hasNext, len(c.nodes), func() string { return c.nodes[len(c.nodes)-1] })
 }

@@ -95,19 +95,10 @@ type principalConnectionResolver struct {
 	hasNext bool
 }
 
-func (c *principalConnectionResolver) TotalCount() int32            { return int32(c.total) }
-func (c *principalConnectionResolver) Nodes() []*principalResolver  { return c.nodes }
-func (c *principalConnectionResolver) PageInfo() *principalPageInfo { return &principalPageInfo{c} }
-
-type principalPageInfo struct{ c *principalConnectionResolver }
-
-func (p *principalPageInfo) HasNextPage() bool { return p.c.hasNext }
-func (p *principalPageInfo) EndCursor() *string {
-	if len(p.c.nodes) == 0 {
-		return nil
-	}
-	s := encodeCursor(p.c.nodes[len(p.c.nodes)-1].p.Ref())
-	return &s
+func (c *principalConnectionResolver) TotalCount() int32           { return int32(c.total) }
+func (c *principalConnectionResolver) Nodes() []*principalResolver { return c.nodes }
+func (c *principalConnectionResolver) PageInfo() *pageInfoResolver {
+	return newPageInfo(c.hasNext, len(c.nodes), func() string { return c.nodes[len(c.nodes)-1].p.Ref() })
 }
 
 // Principal resolves Query.principal.

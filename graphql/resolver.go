@@ -186,20 +186,32 @@ type connectionResolver struct {
 	hasNext bool
 }
 
-func (c *connectionResolver) TotalCount() int32           { return int32(c.total) }
-func (c *connectionResolver) Nodes() []*assetResolver     { return c.nodes }
-func (c *connectionResolver) PageInfo() *pageInfoResolver { return &pageInfoResolver{c} }
-
-type pageInfoResolver struct{ c *connectionResolver }
-
-func (p *pageInfoResolver) HasNextPage() bool { return p.c.hasNext }
-func (p *pageInfoResolver) EndCursor() *string {
-	if len(p.c.nodes) == 0 {
-		return nil
-	}
-	s := encodeCursor(p.c.nodes[len(p.c.nodes)-1].a.Path)
-	return &s
+func (c *connectionResolver) TotalCount() int32       { return int32(c.total) }
+func (c *connectionResolver) Nodes() []*assetResolver { return c.nodes }
+func (c *connectionResolver) PageInfo() *pageInfoResolver {
+	return newPageInfo(c.hasNext, len(c.nodes), func() string { return c.nodes[len(c.nodes)-1].a.Path })
 }
+
+// pageInfoResolver is the PageInfo of every connection: whether a next page exists, and
+// the cursor of the last item of this one (nil for an empty page).
+type pageInfoResolver struct {
+	hasNext bool
+	end     *string
+}
+
+// newPageInfo builds a PageInfo for a page of n items; last gives the cursor key (a path or
+// a reference) of its last item.
+func newPageInfo(hasNext bool, n int, last func() string) *pageInfoResolver {
+	p := &pageInfoResolver{hasNext: hasNext}
+	if n > 0 {
+		s := encodeCursor(last())
+		p.end = &s
+	}
+	return p
+}
+
+func (p *pageInfoResolver) HasNextPage() bool  { return p.hasNext }
+func (p *pageInfoResolver) EndCursor() *string { return p.end }
 
 // Branches resolves Query.branches.
 func (r *Resolver) Branches(ctx context.Context) ([]*branchResolver, error) {

@@ -113,17 +113,6 @@ type assetConnectionResolver struct {
 
 func (c *assetConnectionResolver) TotalCount() int32       { return int32(c.total) }
 func (c *assetConnectionResolver) Nodes() []*assetResolver { return c.nodes }
-func (c *assetConnectionResolver) PageInfo() *assetPageInfoResolver {
-	return &assetPageInfoResolver{c}
-}
-
-type assetPageInfoResolver struct{ c *assetConnectionResolver }
-
-func (p *assetPageInfoResolver) HasNextPage() bool { return p.c.hasNext }
-func (p *assetPageInfoResolver) EndCursor() *string {
-	if len(p.c.nodes) == 0 {
-		return nil
-	}
-	s := encodeCursor(p.c.nodes[len(p.c.nodes)-1].Path())
-	return &s
+func (c *assetConnectionResolver) PageInfo() *pageInfoResolver {
+	return newPageInfo(c.hasNext, len(c.nodes), func() string { return c.nodes[len(c.nodes)-1].Path() })
 }
