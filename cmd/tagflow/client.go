@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+// defaultServer is the server the CLI talks to when neither --server, TAGFLOW_SERVER nor
+// the config file names one.
+const defaultServer = "http://127.0.0.1:8080"
+
 // client talks to a tagflow server.
 type client struct {
 	base  string
@@ -21,9 +25,16 @@ type client struct {
 }
 
 func (g *globals) client() (*client, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
 	tok := g.token
 	if tok == "" {
 		tok = os.Getenv("TAGFLOW_TOKEN")
+	}
+	if tok == "" {
+		tok = cfg.Token // what `tagflow login` stored
 	}
 	if strings.HasPrefix(tok, "@") {
 		b, err := os.ReadFile(tok[1:])
@@ -33,13 +44,23 @@ func (g *globals) client() (*client, error) {
 		tok = strings.TrimSpace(string(b))
 	}
 	if tok == "" {
-		return nil, usageErr("no token: pass --token or set TAGFLOW_TOKEN (the server wrote the admin's to DATA/admin.token)")
+		return nil, usageErr("no token: pass --token, set TAGFLOW_TOKEN or run tagflow login (the server wrote the admin's to DATA/admin.token)")
 	}
-	u, err := url.Parse(g.server)
+	server := g.server
+	if server == "" {
+		server = os.Getenv("TAGFLOW_SERVER")
+	}
+	if server == "" {
+		server = cfg.Server
+	}
+	if server == "" {
+		server = defaultServer
+	}
+	u, err := url.Parse(server)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usageErr("--server %q must be an http:// or https:// URL", g.server)
+		return nil, usageErr("--server %q must be an http:// or https:// URL", server)
 	}
-	return &client{base: strings.TrimRight(g.server, "/"), token: tok, http: &http.Client{Timeout: 15 * time.Minute}}, nil
+	return &client{base: strings.TrimRight(server, "/"), token: tok, http: &http.Client{Timeout: 15 * time.Minute}}, nil
 }
 
 // gqlError is one GraphQL error as the server sends it.

@@ -81,7 +81,7 @@ func newRoot() (*cobra.Command, *globals) {
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.server, "server", envOr("TAGFLOW_SERVER", "http://127.0.0.1:8080"), "tagflow server URL (env TAGFLOW_SERVER)")
+	pf.StringVar(&g.server, "server", "", "tagflow server URL (env TAGFLOW_SERVER, else the config file's, else "+defaultServer+")")
 	pf.StringVar(&g.token, "token", "", "access token (env TAGFLOW_TOKEN; a path prefixed with @ reads it from that file)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {

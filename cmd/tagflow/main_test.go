@@ -45,6 +45,7 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	bin = filepath.Join(dir, "tagflow")
+	noConfig = filepath.Join(dir, "no-config.json")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -54,10 +55,15 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
+// noConfig is a config file that does not exist: the CLI's default (TAGFLOW_CONFIG) in
+// every test, so that a developer's own `tagflow login` cannot change what a test does.
+// A test of the config file appends its own TAGFLOW_CONFIG (the last one wins).
+var noConfig string
+
 // baseEnv is the test's environment without any TAGFLOW_ variable, so that a developer's
 // own settings cannot change what the binary does.
 func baseEnv() []string {
-	var env []string
+	env := []string{"TAGFLOW_CONFIG=" + noConfig}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TAGFLOW_") {
 			env = append(env, kv)
