@@ -17,9 +17,8 @@ const (
 
 // Column is one column (field) of a dataset with its own present tags, sorted.
 type Column struct {
-	Name      string
-	Tags      []string
-	TagSource func(tag string) string // where a tag of the column comes from, for reasons
+	Name string
+	Tags []string
 }
 
 // ColumnsRequest asks which columns of a dataset the subject may use in one mode.
@@ -35,6 +34,10 @@ type ColumnsRequest struct {
 	// Explain builds each hidden column's reason (the Reason Explain gives for the
 	// column's path); without it the reasons are empty.
 	Explain bool
+	// TagSource says where a present tag of a column's path ("dataset.column") comes from,
+	// for reasons; asked only for the hidden columns' failing tags. One function for the
+	// request, not one per column: a 200-column answer builds no closure per column.
+	TagSource func(path, tag string) string
 }
 
 // HiddenColumn is a column the subject may not use, and why.
@@ -134,7 +137,10 @@ func (p *Policy) columnReason(req *ColumnsRequest, c *Column, m Mode, judged []c
 	if len(judged) == 0 {
 		return p.denyReason(path, m, req.Owner, nil, 0)
 	}
-	col := Request{Mode: m, Path: path, Branch: req.Branch, Tags: c.Tags, Owner: req.Owner, TagSource: c.TagSource}
+	col := Request{Mode: m, Path: path, Branch: req.Branch, Tags: c.Tags, Owner: req.Owner}
+	if req.TagSource != nil {
+		col.TagSource = func(tag string) string { return req.TagSource(path, tag) }
+	}
 	// As denyReason writes it, in one buffer: at most three grants are named.
 	var b strings.Builder
 	b.Grow(192)

@@ -69,14 +69,13 @@ func BenchmarkCheck20Grants(b *testing.B) {
 // columns200 is a 200-column dataset under data/: every tenth column has PII (hidden by
 // the analyst rule), the others a few tags.
 func columns200() []access.Column {
-	src := func(string) string { return "declared on data/wide" }
 	cols := make([]access.Column, 200)
 	for i := range cols {
 		tags := []string{"daily", "stripe"}
 		if i%10 == 3 {
 			tags = []string{"PII", "daily", "stripe"}
 		}
-		cols[i] = access.Column{Name: fmt.Sprintf("col%03d", i), Tags: tags, TagSource: src}
+		cols[i] = access.Column{Name: fmt.Sprintf("col%03d", i), Tags: tags}
 	}
 	return cols
 }
@@ -89,7 +88,8 @@ func BenchmarkColumnAccess200(b *testing.B) {
 		if !explain {
 			name = "no-reasons"
 		}
-		req := &access.ColumnsRequest{Dataset: "data/wide", Branch: "main", Mode: access.ReadData, Columns: cols, Explain: explain}
+		req := &access.ColumnsRequest{Dataset: "data/wide", Branch: "main", Mode: access.ReadData, Columns: cols, Explain: explain,
+			TagSource: func(string, string) string { return "declared on data/wide" }}
 		if got := p.ColumnAccess(req); got.Result != access.Partial || len(got.Hidden) != 20 {
 			b.Fatalf("%+v", got.Result)
 		}

@@ -272,14 +272,24 @@ func TestColumnAccess(t *testing.T) {
 	roles := customRoles(t)
 	cols := []access.Column{
 		{Name: "id"},
-		{Name: "city", Tags: []string{"PII"}, TagSource: declaredOn("User")},
-		{Name: "email", Tags: []string{"PII", "contact"}, TagSource: func(tag string) string {
+		{Name: "city", Tags: []string{"PII"}},
+		{Name: "email", Tags: []string{"PII", "contact"}},
+		{Name: "country", Tags: []string{"country:IN"}},
+	}
+	sources := map[string]func(string) string{ // by column path
+		"User.city": declaredOn("User"),
+		"User.email": func(tag string) string {
 			if tag == "PII" {
 				return "from Signup.email"
 			}
 			return ""
-		}},
-		{Name: "country", Tags: []string{"country:IN"}},
+		},
+	}
+	tagSource := func(path, tag string) string {
+		if f := sources[path]; f != nil {
+			return f(tag)
+		}
+		return ""
 	}
 	for _, tc := range []struct {
 		name    string
@@ -325,7 +335,7 @@ func TestColumnAccess(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := access.Compile(acmeJane, tc.grants, roles)
-			req := &access.ColumnsRequest{Dataset: "User", Branch: "main", Mode: tc.mode, Owner: tc.owner, Columns: cols, Explain: true}
+			req := &access.ColumnsRequest{Dataset: "User", Branch: "main", Mode: tc.mode, Owner: tc.owner, Columns: cols, Explain: true, TagSource: tagSource}
 			got := p.ColumnAccess(req)
 			if got.Result != tc.result {
 				t.Errorf("result = %s, want %s", got.Result, tc.result)
@@ -343,7 +353,7 @@ func TestColumnAccess(t *testing.T) {
 			}
 			// Each column's answer is Explain's for its path; without Explain the reasons are empty.
 			for _, c := range cols {
-				d := p.Explain(&access.Request{Mode: tc.mode, Path: "User." + c.Name, Branch: "main", Tags: c.Tags, Owner: tc.owner, TagSource: c.TagSource})
+				d := p.Explain(&access.Request{Mode: tc.mode, Path: "User." + c.Name, Branch: "main", Tags: c.Tags, Owner: tc.owner, TagSource: sources["User."+c.Name]})
 				if d.Allowed != !hasHidden(got.Hidden, c.Name) {
 					t.Errorf("%s: Explain allowed = %v, ColumnAccess disagrees", c.Name, d.Allowed)
 				}

@@ -50,12 +50,12 @@ func tagSource(ctx context.Context, v *tags.View, path string) func(string) stri
 		return nil
 	}
 	return func(tag string) string {
-		e, err := v.Explain(ctx, path, tag)
-		if err != nil || len(e.Sources) == 0 {
+		sources, err := v.Sources(ctx, path, tag)
+		if err != nil || len(sources) == 0 {
 			return ""
 		}
-		src := e.Sources[0].Source
-		if src == path || len(e.Sources[0].Path) <= 1 {
+		src := sources[0].Source
+		if src == path || len(sources[0].Path) <= 1 {
 			return "declared on " + src
 		}
 		return "from " + src
@@ -203,14 +203,17 @@ func (r *Resolver) ColumnAccess(ctx context.Context, args struct {
 	if err := charge(ctx, 1+len(a.Members)); err != nil {
 		return nil, err
 	}
-	req := &access.ColumnsRequest{Dataset: a.Path, Branch: branch, Mode: mode, Owner: a.EffectiveOwner(), Explain: true}
+	req := &access.ColumnsRequest{Dataset: a.Path, Branch: branch, Mode: mode, Owner: a.EffectiveOwner(), Explain: true,
+		TagSource: func(path, tag string) string { return tagSource(ctx, v, path)(tag) }}
 	req.DatasetTags, _ = v.Tags(a.Path)
-	req.Columns = make([]access.Column, len(a.Members))
+	names := make([]string, len(a.Members))
 	for i, m := range a.Members {
-		p := catalog.MemberPath(a.Path, m.Name)
-		req.Columns[i].Name = m.Name
-		req.Columns[i].Tags, _ = v.Tags(p)
-		req.Columns[i].TagSource = tagSource(ctx, v, p)
+		names[i] = m.Name
+	}
+	tagsOf := v.MemberTags(a.Path, names)
+	req.Columns = make([]access.Column, len(a.Members))
+	for i := range a.Members {
+		req.Columns[i] = access.Column{Name: names[i], Tags: tagsOf[i]}
 	}
 	return &columnAccessResolver{ca: pol.ColumnAccess(req)}, nil
 }

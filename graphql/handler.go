@@ -117,7 +117,10 @@ func (s *Server) graphql(c *gin.Context) {
 	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && len(resp.Data) > 0 {
 		// graphql-go's data is compact JSON from encoding/json already (HTML-escaped):
 		// written as it is, not marshalled a second time (16% of a 200-column columnAccess).
+		// With its length declared, the answer goes out unchunked, in one write when it
+		// fits the connection's buffer.
 		c.Header("Content-Type", "application/json; charset=utf-8")
+		c.Header("Content-Length", strconv.Itoa(len(dataOpen)+len(resp.Data)+len(dataClose)))
 		c.Status(http.StatusOK)
 		c.Writer.Write(dataOpen)
 		c.Writer.Write(resp.Data)

@@ -79,44 +79,17 @@ func (b *Branch) Explain(ctx context.Context, v *Vocab, id int32, tag string) (E
 	st := b.States.Lookup(id, t)
 	ex.Present = st == Present
 	g := b.Graph
-	// Sources: walk upstream along edges that pass t on as present.
-	next := map[int32]int32{id: -1} // node -> the node after it on the way to id
-	queue := []int32{id}
-	var sources []int32
-	isSource := map[int32]bool{}
-	for i := 0; i < len(queue); i++ {
-		if i%ctxEvery == 0 && ctx.Err() != nil {
-			return Explanation{}, ctx.Err()
-		}
-		n := queue[i]
-		if find(b.States.Own(n), t) == Present {
-			sources = append(sources, n)
-			isSource[n] = true
-		}
-		for _, e := range g.Parents(n) {
-			if _, seen := next[e.From]; seen {
-				continue
-			}
-			if b.States.Out(v, e.From, t, e.Kind) == Present {
-				next[e.From] = n
-				queue = append(queue, e.From)
-			}
-		}
+	sources, isSource, visited, err := b.sources(ctx, v, id, t)
+	if err != nil {
+		return Explanation{}, err
 	}
-	for _, s := range sources {
-		tp := TagPath{Source: g.Path(s)}
-		for n := s; n != -1; n = next[n] {
-			tp.Path = append(tp.Path, g.Path(n))
-		}
-		ex.Sources = append(ex.Sources, tp)
-	}
-	sort.Slice(ex.Sources, func(i, j int) bool { return ex.Sources[i].Source < ex.Sources[j].Source })
-	ex.Visited = len(queue)
+	ex.Sources = sources
+	ex.Visited = visited
 	// Cancellers: only where the tag is cancelled; walk upstream along edges that pass the
 	// cancellation on.
 	if st == Cancelled {
 		seen := map[int32]bool{id: true}
-		queue = append(queue[:0], id)
+		queue := []int32{id}
 		for i := 0; i < len(queue); i++ {
 			if i%ctxEvery == 0 && ctx.Err() != nil {
 				return Explanation{}, ctx.Err()
@@ -142,6 +115,46 @@ func (b *Branch) Explain(ctx context.Context, v *Vocab, id int32, tag string) (E
 	ex.Stopped = stopped
 	ex.Visited += visited
 	return ex, nil
+}
+
+// sources walks upstream from id along the edges that pass t on as present: the declaring
+// nodes it meets are the sources, each with the path it was first reached by, sorted by
+// source. It also answers which nodes are sources, and how many nodes it visited.
+func (b *Branch) sources(ctx context.Context, v *Vocab, id int32, t TagID) ([]TagPath, map[int32]bool, int, error) {
+	g := b.Graph
+	next := map[int32]int32{id: -1} // node -> the node after it on the way to id
+	queue := []int32{id}
+	var sources []int32
+	isSource := map[int32]bool{}
+	for i := 0; i < len(queue); i++ {
+		if i%ctxEvery == 0 && ctx.Err() != nil {
+			return nil, nil, 0, ctx.Err()
+		}
+		n := queue[i]
+		if find(b.States.Own(n), t) == Present {
+			sources = append(sources, n)
+			isSource[n] = true
+		}
+		for _, e := range g.Parents(n) {
+			if _, seen := next[e.From]; seen {
+				continue
+			}
+			if b.States.Out(v, e.From, t, e.Kind) == Present {
+				next[e.From] = n
+				queue = append(queue, e.From)
+			}
+		}
+	}
+	out := make([]TagPath, 0, len(sources))
+	for _, s := range sources {
+		tp := TagPath{Source: g.Path(s)}
+		for n := s; n != -1; n = next[n] {
+			tp.Path = append(tp.Path, g.Path(n))
+		}
+		out = append(out, tp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out, isSource, len(queue), nil
 }
 
 // stopped finds the declaring nodes (other than id and the sources) with a path to id on

@@ -2,6 +2,7 @@ package tags
 
 import (
 	"context"
+	"unsafe"
 
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/lineage"
@@ -29,6 +30,30 @@ func (v *View) Tags(path string) ([]string, bool) {
 	return v.Lineage.Present(v.Vocab, id), true
 }
 
+// MemberTags returns the tags present at each member of asset (members are names, as in
+// catalog.Asset.Members), sorted, in the order of members; an empty list for a member not
+// on the view. The lists share one backing array (each capped, so that appending to one
+// copies it): a 200-column dataset costs a handful of allocations, not 400.
+func (v *View) MemberTags(asset string, members []string) [][]string {
+	out := make([][]string, len(members))
+	all := make([]string, 0, 3*len(members))
+	path := make([]byte, 0, len(asset)+64)
+	for i, m := range members {
+		path = append(append(append(path[:0], asset...), '.'), m...)
+		// Lookup only compares the path with the graph's own strings and keeps none of it,
+		// so the bytes are not copied into a string of their own.
+		id, ok := v.Lineage.Graph.Lookup(unsafe.String(unsafe.SliceData(path), len(path)))
+		if !ok {
+			out[i] = []string{}
+			continue
+		}
+		start := len(all)
+		all = v.Lineage.AppendPresent(all, v.Vocab, id)
+		out[i] = all[start:len(all):len(all)]
+	}
+	return out
+}
+
 // Cancels returns the tags path itself cancels (declares "~t", from definitions or
 // stewards), sorted; false when path is not on the view.
 func (v *View) Cancels(path string) ([]string, bool) {
@@ -52,6 +77,23 @@ func (v *View) Explain(ctx context.Context, path, tag string) (Explanation, erro
 		return Explanation{}, v.notOnView(path)
 	}
 	return v.Lineage.Explain(ctx, v.Vocab, id, tag)
+}
+
+// Sources are Explain's sources of tag at path alone (the declaring nodes that reach it as
+// present, each with one witness path, sorted by source), without the walks for
+// cancellations and stops: what a reason needs to say where a tag comes from. NotFound
+// when path is not on the view.
+func (v *View) Sources(ctx context.Context, path, tag string) ([]TagPath, error) {
+	id, ok := v.Lineage.Graph.Lookup(path)
+	if !ok {
+		return nil, v.notOnView(path)
+	}
+	t, ok := v.Vocab.ID(tag)
+	if !ok {
+		return []TagPath{}, nil
+	}
+	src, _, _, err := v.Lineage.sources(ctx, v.Vocab, id, t)
+	return src, err
 }
 
 // WalkEdge is one edge of a walk, by path.

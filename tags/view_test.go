@@ -44,6 +44,27 @@ func TestViewReadsByPath(t *testing.T) {
 	if err != nil || !ex.Present || len(ex.Sources) != 1 || ex.Sources[0].Source != "Users.email" {
 		t.Fatalf("explain: %+v %v", ex, err)
 	}
+	// Sources are Explain's sources; MemberTags are Tags of each member path, in order,
+	// each list its own (appending to one does not change the next).
+	for _, q := range [][2]string{{"Summary.m", "PII"}, {"Summary.n", "PII"}, {"Users.email", "PII"}, {"Users.id", "PII"}, {"Users.email", "unknown"}} {
+		src, err := v.Sources(ctx, q[0], q[1])
+		ex, _ := v.Explain(ctx, q[0], q[1])
+		if err != nil || fmt.Sprint(src) != fmt.Sprint(ex.Sources) {
+			t.Errorf("sources %v: %v %v, explain says %v", q, src, err, ex.Sources)
+		}
+	}
+	if _, err := v.Sources(ctx, "Nope", "PII"); catalog.KindOf(err) != catalog.NotFound {
+		t.Errorf("sources of a missing path: %v", err)
+	}
+	mt := v.MemberTags("Summary", []string{"n", "m", "gone"})
+	if fmt.Sprint(mt) != "[[] [PII] []]" {
+		t.Errorf("member tags: %v", mt)
+	}
+	mt = v.MemberTags("Users", []string{"email", "id", "email"})
+	_ = append(mt[0], "X")
+	if fmt.Sprint(mt) != "[[PII] [] [PII]]" {
+		t.Errorf("member tags after an append: %v", mt)
+	}
 	w, err := v.Walk(ctx, "Summary", lineage.Upstream, 1, lineage.DatasetLevel, 100)
 	if err != nil {
 		t.Fatal(err)
