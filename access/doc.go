@@ -9,6 +9,7 @@
 //	ac\0g\0<org>\0<principal>\0<role>\0<scope>  Grant (JSON)
 //	ac\0t\0<sha256 of token, hex>        Token record (JSON), never the token itself
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
+//	ac\0settings\0<org>                 OrgSettings (JSON), once changed (settings.go)
 //
 // A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
 // into values that match without allocating: ParseScope and ParseBranchGlob refuse a

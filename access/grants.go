@@ -206,3 +206,33 @@ func allBranches(r *Rule) bool {
 	}
 	return false
 }
+
+// HoldsSomewhere reports whether some grant of the policy has a rule with mode m on branch
+// ("" for any branch), whatever its scope and tag expression: the test for what belongs to
+// no asset but is used with assets, like a branch's name or the tag vocabulary (DESIGN §5
+// leaves them open; see the README's "Org-level operations"). A scope that does not parse
+// or covers nothing for the subject (a ${team} template for a user in no team), or a role
+// that does not exist, holds nothing.
+func (p *Policy) HoldsSomewhere(m Mode, branch string) bool {
+	for i := range p.grants {
+		pg := &p.grants[i]
+		if pg.role == nil || pg.scopeErr != "" || !pg.scope.CoversAnything(p.who) {
+			continue
+		}
+		for ri := range pg.role.Rules {
+			rule := &pg.role.Rules[ri]
+			if !rule.Modes.Has(m) {
+				continue
+			}
+			if branch == "" {
+				return true
+			}
+			for _, g := range rule.Branches {
+				if g.Match(branch) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

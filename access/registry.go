@@ -67,6 +67,10 @@ type Registry struct {
 	// the last one was tried (unix ns), whether its write succeeded or not.
 	flushMu   sync.Mutex
 	flushedAt atomic.Int64
+
+	// The orgs' settings (settings.go), under a lock of their own.
+	settingsMu sync.RWMutex
+	settings   map[string]OrgSettings
 }
 
 const (
@@ -81,7 +85,8 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 	r := &Registry{store: store, now: time.Now,
 		principals: map[string]map[string]*Principal{}, grants: map[string][]*Grant{},
 		tokens: map[string]*Token{}, tokenIDs: map[string]string{}, members: map[string]*orgMembers{},
-		roles: map[string]map[string]*customRole{}, roleMap: map[string]map[string]*Role{}, policies: map[policyKey]*cachedPolicy{}}
+		roles: map[string]map[string]*customRole{}, roleMap: map[string]map[string]*Role{}, policies: map[policyKey]*cachedPolicy{},
+		settings: map[string]OrgSettings{}}
 	err := store.View(ctx, func(tx catalog.Txn) error {
 		if err := tx.Iterate([]byte(keyPrincipal), func(k, v []byte) error {
 			var p Principal
@@ -104,6 +109,9 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			return err
 		}
 		if err := r.loadRoles(tx); err != nil {
+			return err
+		}
+		if err := r.loadSettings(tx); err != nil {
 			return err
 		}
 		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {

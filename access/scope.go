@@ -262,6 +262,21 @@ func (s Scope) Covers(path string, who Requester) bool {
 	return false
 }
 
+// CoversAnything reports whether s covers some path for who: false for a template whose
+// ${user} or ${team} who cannot fill (a workload's ${user}, a user in no team's ${team}),
+// and for the zero Scope.
+func (s Scope) CoversAnything(who Requester) bool {
+	if s.kind != ScopeTemplate {
+		return s.kind != 0
+	}
+	for _, sg := range s.segs {
+		if (sg.kind == segUser && who.User == "") || (sg.kind == segTeam && len(who.Teams) == 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // matchTemplate walks path segment by segment against the template's segments; the last
 // segment of path is cut at its first ".", which starts a member name.
 func (s Scope) matchTemplate(path string, who Requester) bool {

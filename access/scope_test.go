@@ -474,3 +474,31 @@ func FuzzParseScope(f *testing.F) {
 		}
 	})
 }
+
+func TestScopeCoversAnything(t *testing.T) {
+	jane := access.Requester{User: "jane", Teams: []string{"data"}}
+	loner := access.Requester{User: "loner"}
+	workload := access.Requester{}
+	for _, tc := range []struct {
+		scope                 string
+		jane, loner, workload bool
+	}{
+		{"*", true, true, true},
+		{"data/**", true, true, true},
+		{"User", true, true, true},
+		{"${user}/**", true, true, false},
+		{"${team}/**", true, false, false},
+		{"${team}/${user}", true, false, false},
+	} {
+		s, err := access.ParseScope(tc.scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.CoversAnything(jane) != tc.jane || s.CoversAnything(loner) != tc.loner || s.CoversAnything(workload) != tc.workload {
+			t.Errorf("%s: jane %v loner %v workload %v", tc.scope, s.CoversAnything(jane), s.CoversAnything(loner), s.CoversAnything(workload))
+		}
+	}
+	if (access.Scope{}).CoversAnything(jane) {
+		t.Error("the zero scope covers something")
+	}
+}

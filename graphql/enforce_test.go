@@ -247,3 +247,54 @@ func TestChangesApplyToTheNextDecision(t *testing.T) {
 	a.asExpect(t, toks["jane"], gqlCase{name: "a viewer may not write", query: `mutation { setTags(path: "quant/stocks", tags: ["x"]) { path } }`,
 		code: "FORBIDDEN", msg: "may not be written"})
 }
+
+// Branches and the tag vocabulary belong to no asset: whoever may read definitions
+// somewhere on a branch sees its name, whoever may write somewhere on a new branch creates
+// it; deleting a branch, tag usage and principals stay at the org scope (a grant on *).
+func TestOrgLevelOperations(t *testing.T) {
+	a := newAPI(t, graphql.Config{})
+	toks := acmeOrg(t, a)
+	jane, nobody := toks["jane"], toks["nobody"]
+	a.expect(t, gqlCase{name: "a prod branch", query: `mutation { createBranch(name: "prod") { name } }`})
+	a.run(t, []gqlCase{{name: "main-only reader", query: `mutation {
+		createRole(name: "mainreader", rules: [{modes: [READ_DEFINITIONS], branches: ["main"]}]) { name }
+		grant(principal: "user:alan@acme", role: "mainreader", scope: "quant/**") { scope } }`}})
+	alan, err := a.reg.CreateToken(context.Background(), "acme", "user:alan@acme", "t2", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		token string
+		gqlCase
+	}{
+		{jane, gqlCase{name: "jane lists branches", query: `{ branches { name } }`, data: `{"branches": [{"name": "main"}, {"name": "prod"}]}`}},
+		{alan.Secret, gqlCase{name: "alan's main-only grant still lists both (editor on ${team}/**)", query: `{ branches { name } }`, data: `{"branches": [{"name": "main"}, {"name": "prod"}]}`}},
+		{jane, gqlCase{name: "jane reads a branch", query: `{ branch(name: "prod") { name } }`, data: `{"branch": {"name": "prod"}}`}},
+		{jane, gqlCase{name: "jane creates her branch", query: `mutation { createBranch(name: "dev/jane") { name } }`, data: `{"createBranch": {"name": "dev/jane"}}`}},
+		{jane, gqlCase{name: "jane may not delete a branch", query: `mutation { deleteBranch(name: "dev/jane") }`, code: "FORBIDDEN"}},
+		{jane, gqlCase{name: "jane reads the vocabulary", query: `{ tagDefinitions { name } }`, data: `{"tagDefinitions": []}`}},
+		{jane, gqlCase{name: "tag usage stays at the org scope", query: `{ tagUsage { name } }`, code: "FORBIDDEN"}},
+	} {
+		a.asExpect(t, c.token, c.gqlCase)
+	}
+	// A reader whose only grant is main-only sees main alone.
+	a.run(t, []gqlCase{{name: "samir main-only", query: `mutation {
+		setTeamMembers(team: "team:data", members: ["user:jane@acme"]) { ref }
+		grant(principal: "user:samir@acme", role: "mainreader", scope: "*") { scope } }`}})
+	a.expect(t, gqlCase{name: "templates off for the check", query: `mutation { revoke(principal: "org:acme", role: "editor", scope: "${user}/**") }`})
+	samir, err := a.reg.CreateToken(context.Background(), "acme", "user:samir@acme", "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.asExpect(t, samir.Secret, gqlCase{name: "samir sees main only", query: `{ branches { name } }`, data: `{"branches": [{"name": "main"}]}`})
+	a.asExpect(t, samir.Secret, gqlCase{name: "samir may not branch", query: `mutation { createBranch(name: "dev/samir") { name } }`, code: "FORBIDDEN", msg: "WRITE_DEFINITIONS"})
+	// Without the org's templates, nobody@acme holds no grant at all.
+	a.expect(t, gqlCase{name: "no templates", query: `mutation { revoke(principal: "org:acme", role: "editor", scope: "${team}/**") }`})
+	for _, c := range []gqlCase{
+		{name: "no grants: no branches", query: `{ branches { name } }`, code: "FORBIDDEN", msg: "holds READ_DEFINITIONS anywhere on any branch"},
+		{name: "no grants: no branch", query: `mutation { createBranch(name: "dev/nobody") { name } }`, code: "FORBIDDEN", msg: "on branch dev/nobody"},
+		{name: "no grants: no vocabulary", query: `{ tagDefinitions { name } }`, code: "FORBIDDEN"},
+	} {
+		a.asExpect(t, nobody, c)
+	}
+}

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"sort"
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
@@ -25,6 +26,10 @@ type lineageArgs struct {
 func (r *Resolver) node(ctx context.Context, path, branch string) (*tags.View, error) {
 	c, err := r.authorize(ctx, access.ReadDefinitions, path, branch)
 	if err != nil {
+		// Where names are private, an unreadable path is answered like a missing one.
+		if c, cerr := callerOf(ctx); cerr == nil && toAPI(err).kind == catalog.Forbidden && !r.reg.Settings(c.Org).ListNames {
+			return nil, toAPI(&catalog.Error{Kind: catalog.NotFound, Path: path, Msg: path + " is not on branch " + branch + ", or you may not read it"})
+		}
 		return nil, err
 	}
 	if err := catalog.ValidateRef(path); err != nil {
@@ -72,6 +77,7 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 	c, _ := callerOf(ctx)
 	l := &lineageResolver{v: v, w: w, redacted: []string{}}
 	canRead := r.reader(c, v, branch)
+	private := !r.reg.Settings(c.Org).ListNames
 	for _, path := range w.Nodes {
 		a, m, ok := v.Snapshot.Lookup(path)
 		if !ok {
@@ -79,9 +85,16 @@ func (r *Resolver) Lineage(ctx context.Context, args lineageArgs) (*lineageResol
 		}
 		if canRead(path) {
 			l.nodes = append(l.nodes, readable(newAssetResolver(v, a, m), canRead))
-		} else {
-			l.redacted = append(l.redacted, path)
+			continue
 		}
+		if private { // names private: numbered in walk order, the edges renamed alike
+			if l.rename == nil {
+				l.rename = map[string]string{}
+			}
+			l.rename[path] = numberedRedacted(len(l.rename) + 1)
+			path = l.rename[path]
+		}
+		l.redacted = append(l.redacted, path)
 	}
 	return l, nil
 }
@@ -93,6 +106,7 @@ type lineageResolver struct {
 	w        tags.Walk
 	nodes    []*assetResolver
 	redacted []string
+	rename   map[string]string // where names are private: unreadable path -> "(redacted N)"
 }
 
 func (l *lineageResolver) Nodes() []*assetResolver { return nonNilAssets(l.nodes) }
@@ -108,6 +122,20 @@ func (l *lineageResolver) Edges() []*edgeResolver {
 	out := make([]*edgeResolver, len(l.w.Edges))
 	for i, e := range l.w.Edges {
 		out[i] = &edgeResolver{from: e.From, to: e.To, kind: e.Kind}
+		if n, ok := l.rename[e.From]; ok {
+			out[i].from = n
+		}
+		if n, ok := l.rename[e.To]; ok {
+			out[i].to = n
+		}
+	}
+	if l.rename != nil { // sorted by what they show, not by the names they hide
+		sort.SliceStable(out, func(i, j int) bool {
+			if out[i].from != out[j].from {
+				return out[i].from < out[j].from
+			}
+			return out[i].to < out[j].to
+		})
 	}
 	return out
 }
@@ -143,7 +171,13 @@ func (r *Resolver) Impact(ctx context.Context, args impactArgs) (*pathConnection
 	if err != nil {
 		return nil, err
 	}
-	p, err := v.Impact(ctx, args.Path, first, after)
+	// Where names are private, only the downstream paths the caller may read are counted
+	// and listed (a page of "(redacted)" entries would still need cursors that name them).
+	var keep func(string) bool
+	if c, _ := callerOf(ctx); !r.reg.Settings(c.Org).ListNames {
+		keep = r.reader(c, v, branchOr(args.Branch))
+	}
+	p, err := v.ImpactOf(ctx, args.Path, first, after, keep)
 	if err != nil {
 		return nil, stopErr(ctx, err)
 	}
@@ -175,7 +209,34 @@ func (r *Resolver) ExplainTag(ctx context.Context, args struct {
 	if err := charge(ctx, 1+ex.Visited); err != nil {
 		return nil, err
 	}
+	if c, _ := callerOf(ctx); !r.reg.Settings(c.Org).ListNames {
+		ex = redactExplanation(ex, r.namer(c, v, branchOr(args.Branch)))
+	}
 	return &explanationResolver{ex}, nil
+}
+
+// redactExplanation is ex with every path shown through name (unreadable ones
+// "(redacted)" where names are private).
+func redactExplanation(ex tags.Explanation, name func(string) string) tags.Explanation {
+	names := func(ps []string) []string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = name(p)
+		}
+		return out
+	}
+	out := ex
+	out.CancelledBy = names(ex.CancelledBy)
+	out.Sources = make([]tags.TagPath, len(ex.Sources))
+	for i, s := range ex.Sources {
+		out.Sources[i] = tags.TagPath{Source: name(s.Source), Path: names(s.Path)}
+	}
+	out.Stopped = make([]tags.TagStop, len(ex.Stopped))
+	for i, s := range ex.Stopped {
+		out.Stopped[i] = s
+		out.Stopped[i].Source, out.Stopped[i].At, out.Stopped[i].Path = name(s.Source), name(s.At), names(s.Path)
+	}
+	return out
 }
 
 type explanationResolver struct{ e tags.Explanation }
@@ -255,7 +316,7 @@ func (r *Resolver) DefineTag(ctx context.Context, args struct {
 
 // TagDefinitions resolves Query.tagDefinitions.
 func (r *Resolver) TagDefinitions(ctx context.Context) ([]*tagDefinitionResolver, error) {
-	c, err := r.authorize(ctx, access.ReadDefinitions, "", "*")
+	c, err := r.holdsSomewhere(ctx, access.ReadDefinitions, "") // the vocabulary, not an asset
 	if err != nil {
 		return nil, err
 	}

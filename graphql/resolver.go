@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
@@ -96,8 +97,12 @@ func (r *Resolver) Asset(ctx context.Context, args struct {
 	if !ok {
 		return nil, nil // missing (or another org's): null, whatever the caller's grants
 	}
-	// Listable (every org member may list names) but unreadable: FORBIDDEN naming it.
+	// Listable (every org member may list names) but unreadable: FORBIDDEN naming it;
+	// where the org keeps names private, null, as if it were not there.
 	if err := r.judge(ctx, c, v, access.ReadDefinitions, args.Path, branch); err != nil {
+		if !r.reg.Settings(c.Org).ListNames {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return readable(newAssetResolver(v, a, m), r.reader(c, v, branch)), nil
@@ -151,10 +156,16 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 		return nil, toAPI(err)
 	}
 	canRead := r.reader(c, v, branch)
+	// Where the org keeps names private, only what the caller may read is listed, and
+	// counted.
+	listed := func(*catalog.Asset) bool { return true }
+	if !r.reg.Settings(c.Org).ListNames {
+		listed = func(a *catalog.Asset) bool { return canRead(a.Path) }
+	}
 	snap := v.Snapshot
 	out := &connectionResolver{}
 	snap.Range(prefix, "", func(a *catalog.Asset) bool {
-		if a.Kind == kind {
+		if a.Kind == kind && listed(a) {
 			out.total++
 		}
 		return true
@@ -163,7 +174,7 @@ func (r *Resolver) list(ctx context.Context, args pageArgs, kind catalog.AssetKi
 		return nil, err
 	}
 	snap.Range(prefix, after, func(a *catalog.Asset) bool {
-		if a.Kind != kind {
+		if a.Kind != kind || !listed(a) {
 			return true
 		}
 		if len(out.nodes) == first {
@@ -214,21 +225,45 @@ func (p *pageInfoResolver) HasNextPage() bool  { return p.hasNext }
 func (p *pageInfoResolver) EndCursor() *string { return p.end }
 
 // Branches resolves Query.branches.
+// A branch is listed to whoever may read definitions somewhere on it (README "Org-level
+// operations"); a caller who may read nowhere is FORBIDDEN.
 func (r *Resolver) Branches(ctx context.Context) ([]*branchResolver, error) {
-	c, err := r.authorize(ctx, access.ReadDefinitions, "", "*")
+	c, err := r.holdsSomewhere(ctx, access.ReadDefinitions, "")
 	if err != nil {
 		return nil, err
 	}
+	pol := r.policyOf(c)
 	var out []*branchResolver
 	for _, v := range r.svc.Branches(c.Org) {
-		out = append(out, &branchResolver{b: v.Catalog, count: v.Snapshot.Len()})
+		if pol.HoldsSomewhere(access.ReadDefinitions, v.Catalog.Name) {
+			out = append(out, &branchResolver{b: v.Catalog, count: v.Snapshot.Len()})
+		}
 	}
 	return out, nil
 }
 
+// holdsSomewhere is the caller when some grant of its policy holds mode on branch ("":
+// any), whatever the scope: what a branch's name and the tag vocabulary need. Else
+// FORBIDDEN, saying so.
+func (r *Resolver) holdsSomewhere(ctx context.Context, mode access.Mode, branch string) (*Caller, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r.policyOf(c).HoldsSomewhere(mode, branch) {
+		return c, nil
+	}
+	where := "on any branch"
+	if branch != "" {
+		where = "on branch " + branch
+	}
+	return nil, toAPI(&catalog.Error{Kind: catalog.Forbidden,
+		Msg: fmt.Sprintf("denied: no grant of %s or its teams, groups and org holds %s anywhere %s", c.Principal.Ref(), mode, where)})
+}
+
 // Branch resolves Query.branch.
 func (r *Resolver) Branch(ctx context.Context, args struct{ Name string }) (*branchResolver, error) {
-	c, err := r.authorize(ctx, access.ReadDefinitions, "", args.Name)
+	c, err := r.holdsSomewhere(ctx, access.ReadDefinitions, args.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -290,8 +325,13 @@ func (r *Resolver) CreateBranch(ctx context.Context, args struct {
 	Name string
 	From gql.NullString
 }) (*branchResolver, error) {
-	c, err := r.authorize(ctx, access.WriteDefinitions, "", args.Name)
+	// Whoever may write somewhere on the new branch and read somewhere on the one it comes
+	// from: every read and write on it is judged per path as on any branch.
+	c, err := r.holdsSomewhere(ctx, access.WriteDefinitions, args.Name)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := r.holdsSomewhere(ctx, access.ReadDefinitions, branchOr(args.From)); err != nil {
 		return nil, err
 	}
 	b, err := r.svc.CreateBranch(ctx, c.Org, args.Name, branchOr(args.From))

@@ -220,9 +220,29 @@ type Page struct {
 // after after ("" for the first page), and how many there are in all. Besides the walk's
 // ids it holds only the page: the paths are the graph's own, compared, never copied.
 func (g *Graph) DownstreamPage(ctx context.Context, start int32, after string, first int) (Page, error) {
+	return g.DownstreamPageOf(ctx, start, after, first, nil)
+}
+
+// DownstreamPageOf is DownstreamPage over the downstream nodes whose paths keep holds (all
+// of them when keep is nil): Total counts those, and the page lists only those.
+func (g *Graph) DownstreamPageOf(ctx context.Context, start int32, after string, first int, keep func(path string) bool) (Page, error) {
 	ids, err := g.downstream(ctx, start)
 	if err != nil {
 		return Page{}, err
+	}
+	if keep != nil {
+		kept := ids[:0]
+		for i, id := range ids {
+			if i%checkEvery == checkEvery-1 {
+				if err := stopped(ctx); err != nil {
+					return Page{}, err
+				}
+			}
+			if keep(g.Path(id)) {
+				kept = append(kept, id)
+			}
+		}
+		ids = kept
 	}
 	p := Page{Total: len(ids)}
 	// A max-heap of the first smallest paths after the cursor: its top is the one to drop.

@@ -146,12 +146,18 @@ type ImpactPage struct {
 // Impact returns the first paths downstream of path that sort after after ("" for the
 // first page), and how many there are in all. NotFound when path is not on the view.
 func (v *View) Impact(ctx context.Context, path string, first int, after string) (ImpactPage, error) {
+	return v.ImpactOf(ctx, path, first, after, nil)
+}
+
+// ImpactOf is Impact over the downstream paths keep holds (all when keep is nil): what a
+// caller may see of them, counted and paged alike.
+func (v *View) ImpactOf(ctx context.Context, path string, first int, after string, keep func(path string) bool) (ImpactPage, error) {
 	g := v.Lineage.Graph
 	id, ok := g.Lookup(path)
 	if !ok {
 		return ImpactPage{}, v.notOnView(path)
 	}
-	p, err := g.DownstreamPage(ctx, id, after, first)
+	p, err := g.DownstreamPageOf(ctx, id, after, first, keep)
 	if err != nil {
 		return ImpactPage{}, err
 	}

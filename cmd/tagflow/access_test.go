@@ -58,3 +58,26 @@ func TestCanIAndColumns(t *testing.T) {
 	r = mustRun(t, 2, env, "", "columns", "Nope")
 	mustContain(t, "columns of nothing", r.stderr, "NOT_FOUND")
 }
+
+// tagflow settings shows and changes the org's settings; a bad value is a usage mistake,
+// and a user without MANAGE is refused.
+func TestSettingsCommand(t *testing.T) {
+	s := startServer(t, t.TempDir(), "--org", "acme")
+	env := s.env()
+	r := mustRun(t, 0, env, "", "settings")
+	mustEqual(t, "settings", r.stdout, "list-names: true\n")
+	r = mustRun(t, 0, env, "", "settings", "--list-names=false", "-o", "json")
+	var got settingsInfo
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.ListNames {
+		t.Errorf("settings -o json = %s (%v)", r.stdout, err)
+	}
+	r = mustRun(t, 0, env, "", "settings")
+	mustEqual(t, "settings after the change", r.stdout, "list-names: false\n")
+	r = mustRun(t, 1, env, "", "settings", "--list-names", "maybe")
+	mustContain(t, "a bad value", r.stderr, `--list-names must be true or false, not "maybe"`)
+	mustRun(t, 0, env, "", "user", "create", "jane@acme")
+	r = mustRun(t, 0, env, "", "token", "create", "laptop", "--for", "user:jane@acme")
+	jane := []string{"TAGFLOW_SERVER=" + s.url, "TAGFLOW_TOKEN=" + strings.TrimSpace(r.stdout)}
+	r = mustRun(t, 2, jane, "", "settings")
+	mustContain(t, "settings without MANAGE", r.stderr, "FORBIDDEN")
+}
