@@ -4,3 +4,6 @@ import "time"
 
 // SetClock makes r read the time from now; call it before r is shared.
 func SetClock(r *Registry, now func() time.Time) { r.now = now }
+
+// CachedPolicies is how many compiled policies r's cache holds.
+func CachedPolicies(r *Registry) int { return r.cachedPolicies() }

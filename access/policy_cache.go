@@ -12,8 +12,24 @@ type cachedPolicy struct {
 	p   *Policy
 }
 
-// invalidate makes every cached policy stale. Called after a change, with r.mu held.
-func (r *Registry) invalidate() { r.gen.Add(1) }
+// invalidate makes every cached policy stale and drops them all: a stale one would be
+// compiled anew on its next use anyway, and dropping them keeps no policy of a deleted
+// principal. The cache then holds only principals that asked since the last change, each
+// an existing one (Policy is asked for callers and for validated "as" references). Called
+// after a change, with r.mu held: the lock order is mu, then policyMu.
+func (r *Registry) invalidate() {
+	r.gen.Add(1)
+	r.policyMu.Lock()
+	clear(r.policies)
+	r.policyMu.Unlock()
+}
+
+// cachedPolicies is how many compiled policies the cache holds (for tests).
+func (r *Registry) cachedPolicies() int {
+	r.policyMu.RLock()
+	defer r.policyMu.RUnlock()
+	return len(r.policies)
+}
 
 // Policy returns the compiled policy of principal subjectRef of org: its grants, its
 // teams', groups' and org's grants, and the org's roles. It is compiled once per subject

@@ -306,6 +306,16 @@ func TestPolicyCacheSeesChanges(t *testing.T) {
 	step("leaving the team", false, func() error { _, err := reg.SetMembers(ctx, "acme", "team:data", nil); return err })
 	step("joining again", true, func() error { _, err := reg.SetMembers(ctx, "acme", "team:data", []string{"user:jane"}); return err })
 	step("the team's deletion", false, func() error { return reg.DeletePrincipal(ctx, "acme", "team:data") })
+	// A deleted principal's policy is not kept: every change empties the cache.
+	if n := access.CachedPolicies(reg); n != 1 {
+		t.Errorf("cached policies before jane's deletion = %d, want 1", n)
+	}
+	if err := reg.DeletePrincipal(ctx, "acme", "user:jane"); err != nil {
+		t.Fatal(err)
+	}
+	if n := access.CachedPolicies(reg); n != 0 {
+		t.Errorf("cached policies after jane's deletion = %d, want 0", n)
+	}
 }
 
 // TestPolicyCacheConcurrent: lookups race with changes (run with -race); every lookup after

@@ -83,10 +83,10 @@ func (s *Server) graphql(c *gin.Context) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			gqlFail(c, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than the limit of "+humanBytes(mbe.Limit))
+			gqlFailErr(c, &catalog.Error{Kind: catalog.TooLarge, Msg: "the request body is larger than the limit of " + humanBytes(mbe.Limit)})
 			return
 		}
-		gqlFail(c, http.StatusBadRequest, "INVALID_ARGUMENT", "could not read the request body")
+		gqlFailErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: "could not read the request body"})
 		return
 	}
 	req, aerr := decodeRequest(body)
@@ -168,6 +168,14 @@ func gqlFail(c *gin.Context, status int, code, msg string) {
 	c.AbortWithStatusJSON(status, gin.H{"errors": []gin.H{{"message": msg, "extensions": gin.H{"code": code}}}})
 }
 
+// gqlFailErr answers err in the GraphQL shape, its status and code from the one mapping
+// (statusOf, codeOf). Only conditions of HTTP itself that no error kind names (a wrong
+// method or media type, 405 and 415) are answered with gqlFail or abort directly.
+func gqlFailErr(c *gin.Context, err error) {
+	ae := toAPI(err)
+	gqlFail(c, statusOf(ae.kind), ae.code, ae.msg)
+}
+
 // restDeploy is POST /api/v1/deploy: the body is the document; ?branch=, ?dryRun=, ?prune=.
 func (s *Server) restDeploy(c *gin.Context) {
 	b := s.state.Load()
@@ -193,17 +201,17 @@ func (s *Server) restDeploy(c *gin.Context) {
 	dryRun, err1 := queryBool(c, "dryRun")
 	prune, err2 := queryBool(c, "prune")
 	if err := errors.Join(err1, err2); err != nil {
-		abort(c, http.StatusBadRequest, "INVALID_ARGUMENT", err.Error())
+		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: err.Error()})
 		return
 	}
 	doc, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			abort(c, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "the document is larger than the limit of "+humanBytes(mbe.Limit))
+			abortErr(c, &catalog.Error{Kind: catalog.TooLarge, Msg: "the document is larger than the limit of " + humanBytes(mbe.Limit)})
 			return
 		}
-		abort(c, http.StatusBadRequest, "INVALID_ARGUMENT", "could not read the document")
+		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: "could not read the document"})
 		return
 	}
 	ctx, cancel := withTimeout(c, s.cfg.DeployTimeout)

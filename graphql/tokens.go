@@ -55,6 +55,19 @@ func (r *Resolver) CreateToken(ctx context.Context, args struct {
 		}
 		ttl = time.Duration(*s) * time.Second
 	}
+	// A token of one's own never outlives the token that makes it: a short-lived token
+	// (an exchanged or client-credentials one, or one given an expiry) cannot turn itself
+	// into a lasting one. Left out, the expiry is the calling token's.
+	if exp := c.Token.ExpiresAt; owner == c.Principal.Ref() && exp != nil {
+		left := time.Until(*exp).Truncate(time.Second)
+		switch {
+		case ttl == 0:
+			ttl = max(left, time.Second)
+		case ttl > left:
+			return nil, argError("expiresInSeconds %d: a token may not outlive the token that creates it, which expires in %d seconds (at %s)",
+				*args.ExpiresInSeconds, int64(left/time.Second), exp.UTC().Format(time.RFC3339))
+		}
+	}
 	t, err := r.reg.CreateToken(ctx, c.Org, owner, args.Name, ttl)
 	if err != nil {
 		return nil, toAPI(err)

@@ -162,3 +162,33 @@ func jsonEqual(t *testing.T, got any, want string) bool {
 	w, _ := json.Marshal(js(t, want))
 	return string(g) == string(w)
 }
+
+// A token never outlives the token that makes a token of its own: left out, the expiry is
+// the caller's; longer is INVALID_ARGUMENT. A manager's tokens for others are not bound.
+func TestTokenDoesNotOutliveItsMaker(t *testing.T) {
+	a := newAPI(t, graphql.Config{})
+	a.run(t, []gqlCase{{name: "jane", query: `mutation { createUser(name: "jane@acme") { ref } }`}})
+	out := a.gql(t, `mutation { createToken(principal: "user:jane@acme", name: "short", expiresInSeconds: 600) { token expiresAt } }`, nil)
+	short := field(out, "data", "createToken", "token").(string)
+	shortExp := field(out, "data", "createToken", "expiresAt").(string)
+
+	_, out = a.as(t, short, `mutation { createToken(name: "forever") { expiresAt } }`, nil)
+	got, err := time.Parse(time.RFC3339, field(out, "data", "createToken", "expiresAt").(string))
+	want, _ := time.Parse(time.RFC3339, shortExp)
+	if err != nil || got.After(want) || want.Sub(got) > 2*time.Second {
+		t.Errorf("a token made without an expiry by a 10-minute token expires at %v, want %v (%v)", got, want, out)
+	}
+	_, out = a.as(t, short, `mutation { createToken(name: "long", expiresInSeconds: 7200) { expiresAt } }`, nil)
+	if errorCode(out) != "INVALID_ARGUMENT" || !strings.Contains(field(out, "errors").([]any)[0].(map[string]any)["message"].(string), "may not outlive the token that creates it") {
+		t.Errorf("a 2-hour token from a 10-minute one: %v", out)
+	}
+	_, out = a.as(t, short, `mutation { createToken(name: "shorter", expiresInSeconds: 60) { expiresAt } }`, nil)
+	if errorCode(out) != "" {
+		t.Errorf("a shorter token: %v", out)
+	}
+	// The admin's lasting token makes lasting tokens, for itself and for jane.
+	out = a.gql(t, `mutation { a: createToken(name: "x") { expiresAt } j: createToken(principal: "user:jane@acme", name: "y") { expiresAt } }`, nil)
+	if errorCode(out) != "" || field(out, "data", "a", "expiresAt") != nil || field(out, "data", "j", "expiresAt") != nil {
+		t.Errorf("the admin's tokens: %v", out)
+	}
+}
