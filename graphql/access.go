@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
@@ -206,17 +207,34 @@ func (r *Resolver) ColumnAccess(ctx context.Context, args struct {
 	req := &access.ColumnsRequest{Dataset: a.Path, Branch: branch, Mode: mode, Owner: a.EffectiveOwner(), Explain: true,
 		TagSource: func(path, tag string) string { return tagSource(ctx, v, path)(tag) }}
 	req.DatasetTags, _ = v.Tags(a.Path)
-	names := make([]string, len(a.Members))
-	for i, m := range a.Members {
-		names[i] = m.Name
+	// The request's lists are scratch: the answer keeps only the columns' names (the
+	// catalog's own strings) and reasons, so they go back to a pool once it is decided.
+	sc := columnScratchPool.Get().(*columnScratch)
+	defer columnScratchPool.Put(sc)
+	sc.names = sc.names[:0]
+	for _, m := range a.Members {
+		sc.names = append(sc.names, m.Name)
 	}
-	tagsOf := v.MemberTags(a.Path, names)
-	req.Columns = make([]access.Column, len(a.Members))
-	for i := range a.Members {
-		req.Columns[i] = access.Column{Name: names[i], Tags: tagsOf[i]}
+	sc.tagsOf, sc.all = v.MemberTagsInto(sc.tagsOf, sc.all, a.Path, sc.names)
+	sc.cols = sc.cols[:0]
+	for i, name := range sc.names {
+		sc.cols = append(sc.cols, access.Column{Name: name, Tags: sc.tagsOf[i]})
 	}
-	return &columnAccessResolver{ca: pol.ColumnAccess(req)}, nil
+	req.Columns = sc.cols
+	ca := pol.ColumnAccess(req)
+	req.Columns = nil
+	return &columnAccessResolver{ca: ca}, nil
 }
+
+// columnScratch holds the lists one columnAccess decision uses and nothing keeps.
+type columnScratch struct {
+	names  []string
+	tagsOf [][]string
+	all    []string
+	cols   []access.Column
+}
+
+var columnScratchPool = sync.Pool{New: func() any { return new(columnScratch) }}
 
 type columnAccessResolver struct{ ca access.ColumnAccess }
 

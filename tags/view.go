@@ -35,8 +35,22 @@ func (v *View) Tags(path string) ([]string, bool) {
 // on the view. The lists share one backing array (each capped, so that appending to one
 // copies it): a 200-column dataset costs a handful of allocations, not 400.
 func (v *View) MemberTags(asset string, members []string) [][]string {
-	out := make([][]string, len(members))
-	all := make([]string, 0, 3*len(members))
+	out, _ := v.MemberTagsInto(nil, nil, asset, members)
+	return out
+}
+
+// MemberTagsInto is MemberTags reusing the lists out and all of an earlier call (their
+// contents are overwritten); it returns both for the next one. A caller that keeps
+// nothing of the answer past its use can pool them.
+func (v *View) MemberTagsInto(out [][]string, all []string, asset string, members []string) ([][]string, []string) {
+	if cap(out) < len(members) {
+		out = make([][]string, len(members))
+	}
+	out = out[:len(members)]
+	if cap(all) < 3*len(members) {
+		all = make([]string, 0, 3*len(members))
+	}
+	all = all[:0]
 	path := make([]byte, 0, len(asset)+64)
 	for i, m := range members {
 		path = append(append(append(path[:0], asset...), '.'), m...)
@@ -51,7 +65,7 @@ func (v *View) MemberTags(asset string, members []string) [][]string {
 		all = v.Lineage.AppendPresent(all, v.Vocab, id)
 		out[i] = all[start:len(all):len(all)]
 	}
-	return out
+	return out, all
 }
 
 // Cancels returns the tags path itself cancels (declares "~t", from definitions or
