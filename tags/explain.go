@@ -122,6 +122,21 @@ func (b *Branch) Explain(ctx context.Context, v *Vocab, id int32, tag string) (E
 // source. It also answers which nodes are sources, and how many nodes it visited.
 func (b *Branch) sources(ctx context.Context, v *Vocab, id int32, t TagID) ([]TagPath, map[int32]bool, int, error) {
 	g := b.Graph
+	// The common case of a reason: the node declares t and no parent passes it on, so the
+	// node is its only source (a column tagged PII in its own definition).
+	if find(b.States.Own(id), t) == Present {
+		inherits := false
+		for _, e := range g.Parents(id) {
+			if b.States.Out(v, e.From, t, e.Kind) == Present {
+				inherits = true
+				break
+			}
+		}
+		if !inherits {
+			p := g.Path(id)
+			return []TagPath{{Source: p, Path: []string{p}}}, map[int32]bool{id: true}, 1, nil
+		}
+	}
 	next := map[int32]int32{id: -1} // node -> the node after it on the way to id
 	queue := []int32{id}
 	var sources []int32
