@@ -20,6 +20,10 @@ type Principal struct {
 	// Members are the references of a team's or group's members, sorted; nil for other
 	// kinds. A Principal's Members are never changed in place (SetMembers replaces them).
 	Members []string `json:"members,omitempty"`
+	// Home is, for a user that is a member of this org but was created in another
+	// (AddOrgMember, CreateOrg), the org it was created in; "" for a principal of its own
+	// org (orgs.go).
+	Home string `json:"home,omitempty"`
 }
 
 // Ref is the principal's reference: kind:name.

@@ -205,8 +205,12 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.refuse(c, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
 		return
 	}
+	caller, ok := s.actingCaller(c, b, p, t) // the token's org, or X-Tagflow-Org's (orgs.go)
+	if !ok {
+		return
+	}
 	c.Set(ctxLogger, p.Ref())
-	ctx := withCaller(c.Request.Context(), &Caller{Principal: p, Token: t, Org: t.Org})
+	ctx := withCaller(c.Request.Context(), caller)
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
