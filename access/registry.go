@@ -222,6 +222,10 @@ func (r *Registry) ResetAdminToken(ctx context.Context, org string, keep func(se
 		return NewToken{}, 0, &catalog.Error{Op: op, Kind: catalog.NotFound, Path: admin,
 			Msg: fmt.Sprintf("org %q has no admin; the first start of the server creates it", org)}
 	}
+	if p, _ := r.Principal(org, admin); p.Home != "" {
+		return NewToken{}, 0, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: admin,
+			Msg: fmt.Sprintf("user:admin of org %q is a member from org %q: reset its token there", org, p.Home)}
+	}
 	secret, hash := newSecret()
 	t := &Token{ID: newID("tok_"), Hash: hash, Org: org, Principal: admin, Name: "reset", CreatedAt: r.now().UTC()}
 	if err := keep(secret); err != nil {
