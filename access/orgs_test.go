@@ -170,7 +170,7 @@ func TestOrgMembers(t *testing.T) {
 		org, user string
 		kind      catalog.Kind
 	}{
-		{"beta", "user:bob", catalog.Conflict},         // beta's own Bob, by case
+		{"beta", "user:bob", catalog.Conflict},           // beta's own Bob, by case
 		{"beta", "workload:ci", catalog.InvalidArgument}, // only users
 		{"beta", "team:data", catalog.InvalidArgument},
 		{"beta", "user:nobody", catalog.NotFound},

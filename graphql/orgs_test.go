@@ -400,7 +400,6 @@ func TestNothingOfOneOrgIsSeenFromAnother(t *testing.T) {
 	}
 }
 
-
 // fullSchema is the introspected schema with what a deep selection needs.
 type fullSchema struct {
 	query, mutation []walkField
