@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/tagflow/tagflow/catalog"
 )
@@ -79,7 +80,8 @@ func (r *Registry) OrgsOf(p Principal) []string {
 // CreateOrg creates the org name: its org principal, and creator's user as its first
 // member holding admin on *. create makes the org in the catalog and must call also in
 // the same store transaction (tags.Service.CreateOrg does), so that the org exists whole
-// or not at all. A taken name is Conflict; a creator that is not a user is InvalidArgument.
+// or not at all. A taken name, also one that differs only by case, is Conflict; a creator
+// that is not a user is InvalidArgument.
 func (r *Registry) CreateOrg(ctx context.Context, name string, creator Principal,
 	create func(ctx context.Context, also func(catalog.Txn) error) error) (Principal, error) {
 	const op = "createOrg"
@@ -92,8 +94,12 @@ func (r *Registry) CreateOrg(ctx context.Context, name string, creator Principal
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.principals[name]) > 0 {
-		return Principal{}, &catalog.Error{Op: op, Kind: catalog.Conflict, Path: name, Msg: fmt.Sprintf("the org name %q is taken", name)}
+	for org := range r.principals {
+		if strings.EqualFold(org, name) {
+			// Say nothing of the org that has it, not even how it is written.
+			return Principal{}, &catalog.Error{Op: op, Kind: catalog.Conflict, Path: name,
+				Msg: fmt.Sprintf("the org name %q is taken (org names that differ only by case are one name)", name)}
+		}
 	}
 	now := r.now().UTC()
 	orgP := &Principal{Org: name, Kind: "org", Name: name, CreatedAt: now}

@@ -83,7 +83,7 @@ func TestCreateOrg(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		kind catalog.Kind
-	}{{"research", catalog.Conflict}, {"acme", catalog.Conflict}, {"", catalog.InvalidArgument},
+	}{{"research", catalog.Conflict}, {"acme", catalog.Conflict}, {"Research", catalog.Conflict}, {"", catalog.InvalidArgument},
 		{"a b", catalog.InvalidArgument}, {"_x", catalog.InvalidArgument}, {strings.Repeat("x", 201), catalog.InvalidArgument}} {
 		if err := w.createOrg(c.name, admin); catalog.KindOf(err) != c.kind {
 			t.Errorf("createOrg(%q) = %v, want %v", c.name, err, c.kind)

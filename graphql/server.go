@@ -205,11 +205,11 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.refuse(c, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
 		return
 	}
+	c.Set(ctxLogger, p.Ref())
 	caller, ok := s.actingCaller(c, b, p, t) // the token's org, or X-Tagflow-Org's (orgs.go)
 	if !ok {
 		return
 	}
-	c.Set(ctxLogger, p.Ref())
 	ctx := withCaller(c.Request.Context(), caller)
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()

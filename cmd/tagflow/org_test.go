@@ -83,6 +83,14 @@ func TestOrgCommands(t *testing.T) {
 	s = startServer(t, data)
 	env = append(s.env(), "TAGFLOW_CONFIG="+cfgPath)
 	mustEqual(t, "org list after a restart", mustRun(t, 0, env, "", "org", "list").stdout, "  acme\n* research\n")
+	if !hasRita(env) || hasRita(env, "--org", "acme") {
+		t.Error("after a restart research's users are not research's alone")
+	}
+	// The REST deploy acts in the active org too: the asset is research's, not acme's.
+	mustRun(t, 0, env, "datasets:\n  - name: r/one\n    fields: [{name: id, type: int, key: true}]\n", "deploy", "-f", "-")
+	mustRun(t, 0, env, "", "get", "r/one")
+	r = mustRun(t, 2, env, "", "get", "r/one", "--org", "acme")
+	mustContain(t, "research's asset from acme", r.stderr, "NOT_FOUND")
 	s.stop()
 	startServer(t, data, "--org", "research").stop()
 }
