@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test ./catalog -run '^$$' -fuzz '^FuzzParseTagDecl$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzCountExpensive$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzOrgHeader$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseScope$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseBranchGlob$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseExpr$$' -fuzztime $(FUZZTIME)

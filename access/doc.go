@@ -5,7 +5,7 @@
 // those values (principals, grants, token hashes) from the store, under the key prefix
 // "ac\0":
 //
-//	ac\0p\0<org>\0<kind>:<name>          Principal (JSON, with a team's or group's members)
+//	ac\0p\0<org>\0<kind>:<name>          Principal (JSON, with a team's or group's members, a member's home)
 //	ac\0g\0<org>\0<principal>\0<role>\0<scope>  Grant (JSON)
 //	ac\0t\0<sha256 of token, hex>        Token record (JSON), never the token itself
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
@@ -27,6 +27,15 @@
 // nothing. Decisions evaluate it with EvalSorted on the asset's sorted tag names, so access
 // never handles tag ids or the vocabulary. A mistake is an *ExprError naming its 1-based
 // column; ParseRuleTags wraps it as INVALID_ARGUMENT.
+//
+// Several orgs (orgs.go): a user lives in its home org; AddOrgMember makes it a member of
+// another, a principal user:NAME there whose Home names the home org. ActingPrincipal
+// finds, for a token's principal and the org a request names, the member principal it
+// acts as there (or none: not a member, or no such org, alike); its rights there come from
+// that org's grants only. Only users are members of several orgs, and members hold no
+// tokens of their own: the home org's token acts everywhere. CreateOrg writes the new org's
+// principals and grant in the catalog's transaction that creates the org (a callback), and
+// DeletePrincipal of a user at home removes its memberships in the same transaction.
 //
 // access imports tags, lineage and catalog, nothing above them.
 package access

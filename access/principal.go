@@ -310,7 +310,8 @@ func (r *Registry) lookup(op, org, ref string) (*Principal, error) {
 }
 
 // DeletePrincipal deletes user, team, group or workload ref of org, in one write, with what
-// hangs on it: its grants, its tokens, and its place in every team and group. The org
+// hangs on it: its grants, its tokens, and its place in every team and group; a user of
+// its home org also goes from every org it is a member of (orgs.go). The org
 // principal cannot be deleted, nor a principal whose going would leave the org without a
 // user or workload holding the admin role on * (directly or through a team, group or the
 // org), such as the bootstrap user:admin while it is the only admin: that is Conflict.
@@ -333,48 +334,17 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		return &catalog.Error{Op: op, Kind: catalog.Conflict, Path: ref,
 			Msg: fmt.Sprintf("%s cannot be deleted: %s, and deleting it would leave nobody able to manage the org; grant admin on * to another user first", ref, why)}
 	}
-	var grants []*Grant
-	kept := make([]*Grant, 0, len(r.grants[org]))
-	for _, g := range r.grants[org] {
-		if g.Principal == ref {
-			grants = append(grants, g)
-		} else {
-			kept = append(kept, g)
-		}
-	}
-	var tokens []*Token
-	for _, t := range r.tokens {
-		if t.Org == org && t.Principal == ref {
-			tokens = append(tokens, t)
-		}
-	}
-	om := r.orgMembers(org)
-	var groups []*Principal // teams and groups without p
-	for _, g := range om.memberOf[ref] {
-		old := r.principals[org][g]
-		np := *old
-		np.Members = slices.DeleteFunc(slices.Clone(old.Members), func(m string) bool { return m == ref })
-		groups = append(groups, &np)
-	}
-	err = r.store.Update(ctx, func(tx catalog.Txn) error {
-		if err := tx.Delete(principalKey(org, ref)); err != nil {
+	// A user of its home org goes from every org it is a member of too (orgs.go).
+	var others []*removal
+	if p.Kind == "user" && p.Home == "" {
+		if others, err = r.memberships(op, org, ref); err != nil {
 			return err
 		}
-		for _, g := range grants {
-			if err := tx.Delete(grantKey(g)); err != nil {
-				return err
-			}
-		}
-		for _, t := range tokens {
-			if err := tx.Delete([]byte(keyToken + t.Hash)); err != nil {
-				return err
-			}
-			if err := tx.Delete([]byte(keyTokenID + t.ID)); err != nil {
-				return err
-			}
-		}
-		for _, g := range groups {
-			if err := putJSON(tx, principalKey(org, g.Ref()), g); err != nil {
+	}
+	rm := r.planRemoval(org, ref)
+	err = r.store.Update(ctx, func(tx catalog.Txn) error {
+		for _, o := range append(others, rm) {
+			if err := o.write(tx); err != nil {
 				return err
 			}
 		}
@@ -383,18 +353,9 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, ref, err)
 	}
-	r.grants[org] = kept
-	for _, t := range tokens {
-		delete(r.tokens, t.Hash)
-		delete(r.tokenIDs, t.ID)
+	for _, o := range append(others, rm) {
+		r.applyRemoval(o)
 	}
-	for _, g := range groups {
-		om.remove(r.principals[org][g.Ref()])
-		r.principals[org][g.Ref()] = g
-		om.add(g)
-	}
-	om.remove(p)
-	delete(r.principals[org], ref)
 	r.invalidate()
 	return nil
 }

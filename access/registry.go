@@ -20,6 +20,10 @@ type Principal struct {
 	// Members are the references of a team's or group's members, sorted; nil for other
 	// kinds. A Principal's Members are never changed in place (SetMembers replaces them).
 	Members []string `json:"members,omitempty"`
+	// Home is, for a user that is a member of this org but was created in another
+	// (AddOrgMember, CreateOrg), the org it was created in; "" for a principal of its own
+	// org (orgs.go).
+	Home string `json:"home,omitempty"`
 }
 
 // Ref is the principal's reference: kind:name.
@@ -225,6 +229,10 @@ func (r *Registry) ResetAdminToken(ctx context.Context, org string, keep func(se
 	if _, ok := r.Principal(org, admin); !ok {
 		return NewToken{}, 0, &catalog.Error{Op: op, Kind: catalog.NotFound, Path: admin,
 			Msg: fmt.Sprintf("org %q has no admin; the first start of the server creates it", org)}
+	}
+	if p, _ := r.Principal(org, admin); p.Home != "" {
+		return NewToken{}, 0, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: admin,
+			Msg: fmt.Sprintf("user:admin of org %q is a member from org %q: reset its token there", org, p.Home)}
 	}
 	secret, hash := newSecret()
 	t := &Token{ID: newID("tok_"), Hash: hash, Org: org, Principal: admin, Name: "reset", CreatedAt: r.now().UTC()}

@@ -172,6 +172,10 @@ func (r *Registry) CreateToken(ctx context.Context, org, principal, name string,
 		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: principal,
 			Msg: fmt.Sprintf("%s cannot hold a token: only users and workloads do (a %s's members use their own)", principal, p.Kind)}
 	}
+	if p.Home != "" {
+		return NewToken{}, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: principal,
+			Msg: fmt.Sprintf("%s is a member from another org: its tokens are made in its home org, and act here with the X-Tagflow-Org header", principal)}
+	}
 	held := 0
 	for _, t := range r.tokens {
 		if t.Org != org || t.Principal != principal {

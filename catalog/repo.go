@@ -197,13 +197,21 @@ func (r *Repo) HasOrg(org string) bool {
 
 // CreateOrg creates an org with its main branch.
 func (r *Repo) CreateOrg(ctx context.Context, name string) error {
+	_, err := r.CreateOrgWith(ctx, name, nil)
+	return err
+}
+
+// CreateOrgWith creates an org with its main branch and, in the same store transaction,
+// writes what also writes (another layer's records of the org: its principals, an audit
+// record), so that the org exists whole or not at all. It answers the main branch.
+func (r *Repo) CreateOrgWith(ctx context.Context, name string, also func(Txn) error) (Branch, error) {
 	if err := ValidatePrincipalName(name); err != nil {
-		return &Error{Op: "createOrg", Kind: InvalidArgument, Path: name, Msg: fmt.Sprintf("org name: %v", err)}
+		return Branch{}, &Error{Op: "createOrg", Kind: InvalidArgument, Path: name, Msg: fmt.Sprintf("org name: %v", err)}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.orgs[name] != nil {
-		return &Error{Op: "createOrg", Kind: Conflict, Path: name, Msg: fmt.Sprintf("org %q exists", name)}
+		return Branch{}, &Error{Op: "createOrg", Kind: Conflict, Path: name, Msg: fmt.Sprintf("org %q exists", name)}
 	}
 	now := r.now().UTC()
 	o := &Org{Name: name, CreatedAt: now}
@@ -212,14 +220,20 @@ func (r *Repo) CreateOrg(ctx context.Context, name string) error {
 		if err := putJSON(tx, orgKey(name), o); err != nil {
 			return err
 		}
-		return putJSON(tx, branchRecordKey(name, MainBranch), b)
+		if err := putJSON(tx, branchRecordKey(name, MainBranch), b); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("create org %s: %w", name, err)
+		return Branch{}, fmt.Errorf("create org %s: %w", name, err)
 	}
 	r.orgs[name] = o
 	r.heads[branchKey{name, MainBranch}] = &head{branch: b, snap: EmptySnapshot}
-	return nil
+	return b, nil
 }
 
 // Branches returns the org's branches sorted by name.

@@ -206,7 +206,11 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxLogger, p.Ref())
-	ctx := withCaller(c.Request.Context(), &Caller{Principal: p, Token: t, Org: t.Org})
+	caller, ok := s.actingCaller(c, b, p, t) // the token's org, or X-Tagflow-Org's (orgs.go)
+	if !ok {
+		return
+	}
+	ctx := withCaller(c.Request.Context(), caller)
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }

@@ -31,7 +31,7 @@ const walkTypeFrag = `fragment T on __Type { kind name ofType { kind name ofType
 
 // The schema walk (issue 8, done when): every Query field and Mutation, called as a
 // principal with no grants, answers FORBIDDEN or an empty answer (null, false, [], a count
-// of 0, a denied decision), except me, the name listing and its own tokens.
+// of 0, a denied decision), except me, its orgs, the name listing and its own tokens.
 func TestSchemaWalkWithoutGrants(t *testing.T) {
 	a := newAPI(t, graphql.Config{})
 	ctx := context.Background()
@@ -74,7 +74,7 @@ func TestSchemaWalkWithoutGrants(t *testing.T) {
 		"id": other.ID, "from": "main", "rules": []any{map[string]any{"modes": []string{"READ_DATA"}}},
 		"principal": "user:nobody@acme", "role": "viewer", "scope": "quant/**",
 	}
-	allowed := map[string]bool{"Query.me": true, "Query.datasets": true, "Query.featuresets": true,
+	allowed := map[string]bool{"Query.me": true, "Query.orgs": true, "Query.datasets": true, "Query.featuresets": true,
 		"Query.tokens": true, "Mutation.createToken": true, "Mutation.revokeToken": true}
 	walked := 0
 	for _, root := range []struct {

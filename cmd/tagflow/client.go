@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/tagflow/tagflow/catalog"
 )
 
 // defaultServer is the server the CLI talks to when neither --server, TAGFLOW_SERVER nor
@@ -21,6 +23,7 @@ const defaultServer = "http://127.0.0.1:8080"
 type client struct {
 	base  string
 	token string
+	org   string // sent as X-Tagflow-Org when not ""
 	http  *http.Client
 }
 
@@ -60,7 +63,19 @@ func (g *globals) client() (*client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, usageErr("--server %q must be an http:// or https:// URL", server)
 	}
-	return &client{base: strings.TrimRight(server, "/"), token: tok, http: &http.Client{Timeout: 15 * time.Minute}}, nil
+	org := g.org
+	if org == "" {
+		org = os.Getenv("TAGFLOW_ORG")
+	}
+	if org == "" {
+		org = cfg.Org // what `tagflow org use` stored
+	}
+	if org != "" {
+		if err := catalog.ValidatePrincipalName(org); err != nil {
+			return nil, usageErr("org %q (from --org, TAGFLOW_ORG or the config file): %v", org, err)
+		}
+	}
+	return &client{base: strings.TrimRight(server, "/"), token: tok, org: org, http: &http.Client{Timeout: 15 * time.Minute}}, nil
 }
 
 // gqlError is one GraphQL error as the server sends it.
@@ -155,6 +170,9 @@ func (c *client) query(q string, vars map[string]any, out any) error {
 // exitUnreachable, a REST error body is a refusal.
 func (c *client) do(req *http.Request) ([]byte, int, error) {
 	req.Header.Set("Authorization", "Bearer "+c.token)
+	if c.org != "" {
+		req.Header.Set("X-Tagflow-Org", c.org)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var ue *url.Error

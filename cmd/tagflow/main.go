@@ -70,6 +70,7 @@ type globals struct {
 	server string
 	token  string
 	output string
+	org    string // the org requests act in (org.go)
 }
 
 func newRoot() (*cobra.Command, *globals) {
@@ -84,6 +85,7 @@ func newRoot() (*cobra.Command, *globals) {
 	pf.StringVar(&g.server, "server", "", "tagflow server URL (env TAGFLOW_SERVER, else the config file's, else "+defaultServer+")")
 	pf.StringVar(&g.token, "token", "", "access token (env TAGFLOW_TOKEN; a path prefixed with @ reads it from that file)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&g.org, "org", "", "the org to act in (env TAGFLOW_ORG, else the config file's, set by tagflow org use; else the token's own)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if g.output != "text" && g.output != "json" {
 			return usageErr("--output must be text or json, not %q", g.output)
@@ -97,6 +99,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newRole(g), newGrant(g), newRevoke(g), newGrants(g))
 	root.AddCommand(newCanI(g), newColumns(g))
 	root.AddCommand(newSettings(g))
+	root.AddCommand(newOrg(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }

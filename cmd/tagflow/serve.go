@@ -47,8 +47,8 @@ func newServe() *cobra.Command {
 
 The first start on an empty data directory creates the org (--org, default "default"), a
 user admin holding the admin role, and writes the admin's token to DATA/admin.token (mode
-0600). Later starts serve the org the store holds (a different --org is an error) and never
-rewrite the token file; "tagflow admin reset-token" replaces a lost one.
+0600). Later starts serve the orgs the store holds (orgs made with "tagflow org create"
+too; an --org the store does not hold is an error) and never rewrite the token file; "tagflow admin reset-token" replaces a lost one.
 --demo loads the fixture catalogs (Fennel, Acme, JHUAPL, Fennel roles) on the first start
 only, and without --data runs on a new temporary directory that shutdown removes.`,
 		Example: "tagflow serve --data /var/lib/tagflow\ntagflow serve --demo",
@@ -206,6 +206,12 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 		return nil, nil, err
 	}
 	org, err := storeOrg(repo.Orgs(), cfg.org, cfg.data)
+	if len(repo.Orgs()) > 1 && (err == nil || cfg.org == "") {
+		// Orgs made with createOrg: only an admin makes one, so the first start finished
+		// long ago; every org is served, and --org (if given) must name one of them.
+		svc, err := tags.Open(ctx, repo, log)
+		return svc, reg, err
+	}
 	if err != nil {
 		return nil, nil, err
 	}
