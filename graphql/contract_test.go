@@ -18,11 +18,11 @@ import (
 // field missing from the schema and not listed here, and on an entry here that the schema
 // has meanwhile: take it out.
 var contractPending = map[string]string{
-	"Query.orgs": "identity", "Query.auditLog": "identity", "Mutation.createOrg": "identity",
+	"Query.orgs": "identity", "Mutation.createOrg": "identity",
 	"Mutation.addOrgMember": "identity", "Mutation.createClientSecret": "identity",
 	"Mutation.revokeClientSecret": "identity", "Mutation.addTrustedIssuer": "identity",
 	"Mutation.createWorkloadPolicy": "identity",
-	"ClientSecret":                  "identity", "AuditConnection": "identity", "AuditEntry": "identity",
+	"ClientSecret":                  "identity",
 }
 
 // The contract is kept in testdata (so that the package tests alone); when the shared copy

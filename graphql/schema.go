@@ -31,7 +31,7 @@ func NewSchema(svc *tags.Service, reg *access.Registry) (*gql.Schema, error) {
 		gql.MaxQueryLength(MaxQueryLength),
 		gql.MaxParallelism(MaxParallelism),
 		gql.UseStringDescriptions(),
-		gql.Tracer(variableCheck{}),
+		gql.Tracer(tracer{}),
 		gql.PanicHandler(panicked{}),
 	)
 }

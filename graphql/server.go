@@ -143,7 +143,7 @@ func (s *Server) requestContext(c *gin.Context) {
 	}
 	c.Header("X-Request-Id", id)
 	log := s.cfg.Log.With().Str("request_id", id).Logger()
-	c.Request = c.Request.WithContext(log.WithContext(c.Request.Context()))
+	c.Request = c.Request.WithContext(access.WithRequestID(log.WithContext(c.Request.Context()), id))
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
@@ -206,7 +206,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxLogger, p.Ref())
-	ctx := withCaller(c.Request.Context(), &Caller{Principal: p, Token: t, Org: t.Org})
+	ctx := withCaller(access.WithActor(c.Request.Context(), p.Ref()), &Caller{Principal: p, Token: t, Org: t.Org})
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
