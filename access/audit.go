@@ -227,6 +227,9 @@ const (
 	MaxAuditScan = 100_000
 )
 
+// auditScanLimit is MaxAuditScan; tests lower it.
+var auditScanLimit = MaxAuditScan
+
 // AuditQuery selects records of one org's log, newest first. Empty strings and zero times
 // match everything.
 type AuditQuery struct {
@@ -292,7 +295,7 @@ func (r *Registry) AuditLog(ctx context.Context, q AuditQuery) (AuditPage, error
 			if int64(binary.BigEndian.Uint64(id[:8])) < since {
 				return errFull // below the time range: nothing further matches
 			}
-			if len(page.Entries) == q.First || scanned == MaxAuditScan {
+			if len(page.Entries) == q.First || scanned == auditScanLimit {
 				page.HasNext = true
 				return errFull
 			}
