@@ -215,7 +215,7 @@ func TestAuditBoundsALargeDeploy(t *testing.T) {
 	}
 	rows, _, _ := a.audit(t, map[string]any{"a": "deploy"})
 	var d struct {
-		Added            []string
+		Added          []string
 		Count, Omitted int
 	}
 	if len(rows) != 1 || json.Unmarshal([]byte(str(rows[0].Details)), &d) != nil {
