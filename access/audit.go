@@ -174,8 +174,10 @@ func auditRecord(ctx context.Context, now time.Time, e AuditEntry) ([]byte, []by
 	return append(auditPrefix(e.Org), id[:]...), val, nil
 }
 
-// bound cuts s to at most n bytes on a rune boundary, marking the cut with "…".
+// bound is s as valid UTF-8 (what JSON keeps of it) cut to at most n bytes on a rune
+// boundary, the cut marked with "…".
 func bound(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
 		return s
 	}
