@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagflow/tagflow/catalog"
+	"github.com/tagflow/tagflow/tags"
 )
 
 // The audit log (issue 9 item 4): one append-only record per change of definitions, tags,
@@ -121,6 +122,22 @@ func WriteAudit(ctx context.Context, tx catalog.Txn, e AuditEntry) error {
 // at its time.
 func AuditAlso(ctx context.Context, e AuditEntry) catalog.Also {
 	return func(tx catalog.Txn) error { return WriteAudit(ctx, tx, e) }
+}
+
+// AuditPlan is the tags.Recorder of a write of definitions planned by tags (deploy,
+// deleteAssets): one entry e for the whole write, its Target "branch:NAME" unless set, and
+// the paths it added, changed and removed in Details (AuditPaths), in the commit's
+// transaction.
+func AuditPlan(ctx context.Context, e AuditEntry) tags.Recorder {
+	return func(p *tags.Plan) catalog.Also {
+		res := p.Result()
+		e := e
+		if e.Target == "" {
+			e.Target = "branch:" + p.Branch
+		}
+		e.Details = AuditPaths(res.Added, res.ChangedAssets, res.Removed)
+		return AuditAlso(ctx, e)
+	}
 }
 
 // AppendAudit writes e in a transaction of its own: for what changes nothing (a denied

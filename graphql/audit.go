@@ -35,12 +35,7 @@ func auditEntry(c *Caller, action, target string, details any) access.AuditEntry
 // auditWrite is the recorder of a deploy or deleteAssets: one entry for the whole write,
 // target branch:NAME, its changed paths in details.
 func auditWrite(ctx context.Context, c *Caller, action string) tags.Recorder {
-	return func(p *tags.Plan) catalog.Also {
-		res := p.Result()
-		e := auditEntry(c, action, "branch:"+p.Branch, nil)
-		e.Details = access.AuditPaths(res.Added, res.ChangedAssets, res.Removed)
-		return access.AuditAlso(ctx, e)
-	}
+	return access.AuditPlan(ctx, auditEntry(c, action, "", nil))
 }
 
 // auditSetTags is the recorder of a setTags of path.
