@@ -22,6 +22,9 @@ func TestAuditRecordsSurviveARestart(t *testing.T) {
 	if err := reg.DeletePrincipal(ctx, "acme", "user:jane@acme"); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := reg.ResetAdminToken(context.Background(), "acme", func(string) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
 	closeStore()
 	reg, closeStore = openRegistry(t, dir)
 	defer closeStore()
@@ -33,7 +36,8 @@ func TestAuditRecordsSurviveARestart(t *testing.T) {
 	for _, e := range page.Entries {
 		got = append(got, e.Action+" "+e.Target+" "+e.Principal+" "+e.RequestID)
 	}
-	want := []string{"deletePrincipal user:jane@acme user:admin r-1", "createUser user:jane@acme user:admin r-1", "bootstrap user:admin system "}
+	want := []string{"resetAdminToken user:admin system ", "deletePrincipal user:jane@acme user:admin r-1",
+		"createUser user:jane@acme user:admin r-1", "bootstrap user:admin system "}
 	if strings.Join(got, "|") != strings.Join(want, "|") || page.HasNext {
 		t.Errorf("after a restart: %q (more %v), want %q", got, page.HasNext, want)
 	}

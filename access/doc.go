@@ -18,7 +18,9 @@
 // is; nothing deletes a record. The key is the org, then the time in nanoseconds
 // (big-endian, strictly increasing in the process) and 4 random bytes: an org's log is one
 // key range, read newest first with catalog.Txn.IterateReverse, and since/until are key
-// bounds. To record a new operation:
+// bounds. A record's time is taken inside its transaction, just before the commit: of two
+// writes at the same moment the later-timed may commit first, so a reader paging at that
+// instant can miss the other until it reads again. To record a new operation:
 //
 //   - In a registry write (its one r.store.Update): call
 //     audit(ctx, tx, org, action, target, details) inside the Update func, or from any
