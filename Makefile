@@ -51,6 +51,7 @@ fuzz:
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseScope$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseBranchGlob$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseExpr$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./access -run '^$$' -fuzz '^FuzzAuditQuery$$' -fuzztime $(FUZZTIME)
 
 # The benchmarks of the README's Performance section.
 BENCHCOUNT ?= 6

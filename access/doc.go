@@ -10,6 +10,36 @@
 //	ac\0t\0<sha256 of token, hex>        Token record (JSON), never the token itself
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
 //	ac\0settings\0<org>                 OrgSettings (JSON), once changed (settings.go)
+//	ac\0audit\0<org>\0<ns:8><rand:4>     AuditEntry (JSON): the audit log, append-only
+//
+// # Audit log
+//
+// audit.go keeps one record per change and per request refused with FORBIDDEN. A change's
+// record is written in the transaction of the change, so that both are durable or neither
+// is; nothing deletes a record. The key is the org, then the time in nanoseconds
+// (big-endian, strictly increasing in the process) and 4 random bytes: an org's log is one
+// key range, read newest first with catalog.Txn.IterateReverse, and since/until are key
+// bounds. A record's time is taken inside its transaction, just before the commit: of two
+// writes at the same moment the later-timed may commit first, so a reader paging at that
+// instant can miss the other until it reads again. To record a new operation:
+//
+//   - In a registry write (its one r.store.Update): call
+//     audit(ctx, tx, org, action, target, details) inside the Update func, or from any
+//     package WriteAudit(ctx, tx, AuditEntry{Org, Action, Target, Details}). Principal and
+//     RequestID come from ctx (WithActor, WithRequestID: the server sets both for every
+//     authenticated request), At, ID and Result ("ok") are filled in; without an actor the
+//     principal is "system".
+//   - In a catalog commit: pass AuditAlso(ctx, entry) as the catalog.Also of
+//     Repo.CreateBranch/DeleteBranch, tags.Service.CreateBranch/DeleteBranch/DefineTag, or
+//     CommitInfo.Also; for a planned write of definitions set the request's Record to
+//     AuditPlan(ctx, entry) (tags.Recorder), which names the plan's paths.
+//   - For what changes nothing (a refusal): Registry.AppendAudit(ctx, entry), its own
+//     transaction.
+//
+// Details is a compact JSON object naming what changed (AuditPaths for paths: the first
+// MaxAuditPaths and a count), never a secret. Registry.AuditLog reads a page (AuditQuery:
+// principal, target prefix, action, since, until, first, after; at most MaxAuditScan
+// records looked at per page).
 //
 // A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
 // into values that match without allocating: ParseScope and ParseBranchGlob refuse a

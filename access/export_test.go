@@ -7,3 +7,11 @@ func SetClock(r *Registry, now func() time.Time) { r.now = now }
 
 // CachedPolicies is how many compiled policies r's cache holds.
 func CachedPolicies(r *Registry) int { return r.cachedPolicies() }
+
+// SetAuditScanLimit lowers how many records a page of the audit log looks at, and
+// returns a func that restores it.
+func SetAuditScanLimit(n int) func() {
+	old := auditScanLimit
+	auditScanLimit = n
+	return func() { auditScanLimit = old }
+}

@@ -34,7 +34,10 @@ func (r *Registry) Grant(ctx context.Context, org, principal, role, scope string
 	}
 	g := &Grant{Org: org, Principal: principal, Role: role, Scope: canon, CreatedAt: r.now().UTC()}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, grantKey(g), g)
+		if err := putJSON(tx, grantKey(g), g); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, principal, grantDetails(g))
 	}); err != nil {
 		return Grant{}, fmt.Errorf("%s %s %s on %s: %w", op, role, principal, canon, err)
 	}
@@ -91,7 +94,10 @@ func (r *Registry) Revoke(ctx context.Context, org, principal, role, scope strin
 			Msg: fmt.Sprintf("revoking admin on * from %s would leave org %q without an administrator; grant admin on * to another user first", principal, org)}
 	}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return tx.Delete(grantKey(g))
+		if err := tx.Delete(grantKey(g)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, principal, grantDetails(g))
 	}); err != nil {
 		return false, fmt.Errorf("%s %s %s on %s: %w", op, role, principal, canon, err)
 	}

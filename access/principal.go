@@ -191,7 +191,10 @@ func (r *Registry) CreatePrincipal(ctx context.Context, org, kind, name string, 
 	}
 	p := &Principal{Org: org, Kind: kind, Name: name, CreatedAt: r.now().UTC(), Members: refs}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, principalKey(org, p.Ref()), p)
+		if err := putJSON(tx, principalKey(org, p.Ref()), p); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, p.Ref(), membersDetails(p.Members))
 	}); err != nil {
 		return Principal{}, fmt.Errorf("%s %s: %w", op, p.Ref(), err)
 	}
@@ -285,7 +288,10 @@ func (r *Registry) SetMembers(ctx context.Context, org, ref string, members []st
 	p := *old
 	p.Members = refs
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, principalKey(org, ref), &p)
+		if err := putJSON(tx, principalKey(org, ref), &p); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, ref, membersDetails(refs))
 	}); err != nil {
 		return Principal{}, fmt.Errorf("%s %s: %w", op, ref, err)
 	}
@@ -348,7 +354,13 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 				return err
 			}
 		}
-		return nil
+		// One record in each org the user leaves with it, named in that org's log.
+		for _, o := range others {
+			if err := audit(ctx, tx, o.org, "removeOrgMember", o.ref, map[string]any{"grants": len(o.grants), "tokens": len(o.tokens), "groups": len(o.groups), "because": "deleted in its home org"}); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, org, op, ref, map[string]int{"grants": len(rm.grants), "tokens": len(rm.tokens), "groups": len(rm.groups)})
 	})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, ref, err)

@@ -189,7 +189,10 @@ func (r *Registry) Bootstrap(ctx context.Context, org string, keep func(secret s
 		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
 			return err
 		}
-		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+		if err := tx.Set([]byte(keyTokenID+t.ID), []byte(hash)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, admin.Ref(), tokenDetails(t))
 	})
 	if err != nil {
 		return NewToken{}, fmt.Errorf("%s %s: %w", op, org, err)
@@ -259,7 +262,10 @@ func (r *Registry) ResetAdminToken(ctx context.Context, org string, keep func(se
 		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
 			return err
 		}
-		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+		if err := tx.Set([]byte(keyTokenID+t.ID), []byte(hash)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, admin, map[string]any{"id": t.ID, "name": t.Name, "revoked": len(old)})
 	})
 	if err != nil {
 		return NewToken{}, 0, fmt.Errorf("%s %s: %w", op, org, err)

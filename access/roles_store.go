@@ -138,7 +138,11 @@ func (r *Registry) putRole(ctx context.Context, op, org, name string, in []RuleI
 		created = old.created
 	}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, roleKey(org, name), toStored(org, role, created, now))
+		st := toStored(org, role, created, now)
+		if err := putJSON(tx, roleKey(org, name), st); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, "role:"+name, map[string]any{"rules": st.Rules})
 	}); err != nil {
 		return RoleInfo{}, fmt.Errorf("%s %s: %w", op, name, err)
 	}
@@ -191,7 +195,10 @@ func (r *Registry) DeleteRole(ctx context.Context, org, name string) error {
 			Msg: fmt.Sprintf("role %q is used by %d grant(s) (%s%s); revoke them first", name, len(users), strings.Join(some, ", "), more)}
 	}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return tx.Delete(roleKey(org, name))
+		if err := tx.Delete(roleKey(org, name)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, "role:"+name, nil)
 	}); err != nil {
 		return fmt.Errorf("%s %s: %w", op, name, err)
 	}

@@ -201,7 +201,10 @@ func (r *Registry) CreateToken(ctx context.Context, org, principal, name string,
 		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
 			return err
 		}
-		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+		if err := tx.Set([]byte(keyTokenID+t.ID), []byte(hash)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, principal, tokenDetails(t))
 	})
 	if err != nil {
 		return NewToken{}, fmt.Errorf("%s: %w", op, err)
@@ -219,11 +222,15 @@ func (r *Registry) RevokeToken(ctx context.Context, id string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	t := r.tokens[hash]
 	err := r.store.Update(ctx, func(tx catalog.Txn) error {
 		if err := tx.Delete([]byte(keyToken + hash)); err != nil {
 			return err
 		}
-		return tx.Delete([]byte(keyTokenID + id))
+		if err := tx.Delete([]byte(keyTokenID + id)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, t.Org, "revokeToken", t.Principal, tokenDetails(t))
 	})
 	if err != nil {
 		return false, fmt.Errorf("revoke token %s: %w", id, err)

@@ -27,4 +27,8 @@
 //
 // Other packages keep their own records in the same store under prefixes of their own,
 // documented in their packages: access uses "ac\0", tags "tg\0" (the tag vocabulary).
+// A change can carry writes of the layer above into its own transaction (Also: in
+// CommitInfo, CreateBranch, DeleteBranch), which is how access's audit record of a change
+// is as durable as the change; the catalog does not know what they write.
+// Txn.IterateReverse reads a key range from its end (the audit log, newest first).
 package catalog

@@ -281,14 +281,33 @@ func (r *Repo) caseTwin(org, name string) string {
 }
 
 // CreateBranch creates branch name as a copy of branch from. It copies one pointer: the
-// new branch shares every page with its origin until one of them changes.
-func (r *Repo) CreateBranch(ctx context.Context, org, name, from string) (Branch, error) {
-	return r.CreateBranchDerived(ctx, org, name, from, nil)
+// new branch shares every page with its origin until one of them changes. Each of also
+// writes in the transaction that creates the branch (see Also).
+func (r *Repo) CreateBranch(ctx context.Context, org, name, from string, also ...Also) (Branch, error) {
+	return r.CreateBranchDerived(ctx, org, name, from, nil, also...)
+}
+
+// Also writes more in the transaction of a change, so that the writes and the change
+// commit together or not at all: access's audit record of the change. The catalog does not
+// know what they are; an error from one undoes the change.
+type Also func(Txn) error
+
+// runAlso runs each of also in tx.
+func runAlso(tx Txn, also []Also) error {
+	for _, fn := range also {
+		if fn == nil {
+			continue
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateBranchDerived is CreateBranch that attaches derive(new branch, its snapshot, what
 // the origin's head has attached) to the new head as it is installed; derive may be nil.
-func (r *Repo) CreateBranchDerived(ctx context.Context, org, name, from string, derive func(Branch, *Snapshot, any) any) (Branch, error) {
+func (r *Repo) CreateBranchDerived(ctx context.Context, org, name, from string, derive func(Branch, *Snapshot, any) any, also ...Also) (Branch, error) {
 	const op = "createBranch"
 	if err := ValidateBranchName(name); err != nil {
 		return Branch{}, &Error{Op: op, Kind: InvalidArgument, Path: name, Msg: err.Error()}
@@ -319,7 +338,10 @@ func (r *Repo) CreateBranchDerived(ctx context.Context, org, name, from string, 
 		} else if !errors.Is(err, ErrKeyNotFound) {
 			return err
 		}
-		return putJSON(tx, branchRecordKey(org, name), b)
+		if err := putJSON(tx, branchRecordKey(org, name), b); err != nil {
+			return err
+		}
+		return runAlso(tx, also)
 	})
 	if err != nil {
 		return Branch{}, fmt.Errorf("create branch %s: %w", name, err)
@@ -333,8 +355,9 @@ func (r *Repo) CreateBranchDerived(ctx context.Context, org, name, from string, 
 }
 
 // DeleteBranch deletes a branch and its history. main cannot be deleted. Branches created
-// from it are independent copies and stay.
-func (r *Repo) DeleteBranch(ctx context.Context, org, name string) error {
+// from it are independent copies and stay. Each of also writes in the transaction that
+// deletes the branch record.
+func (r *Repo) DeleteBranch(ctx context.Context, org, name string, also ...Also) error {
 	const op = "deleteBranch"
 	if name == MainBranch {
 		return &Error{Op: op, Kind: InvalidArgument, Path: name, Msg: "the main branch cannot be deleted"}
@@ -344,7 +367,12 @@ func (r *Repo) DeleteBranch(ctx context.Context, org, name string) error {
 	if r.heads[branchKey{org, name}] == nil {
 		return &Error{Op: op, Kind: NotFound, Path: name, Msg: fmt.Sprintf("branch %q does not exist", name)}
 	}
-	if err := r.store.Update(ctx, func(tx Txn) error { return tx.Delete(branchRecordKey(org, name)) }); err != nil {
+	if err := r.store.Update(ctx, func(tx Txn) error {
+		if err := tx.Delete(branchRecordKey(org, name)); err != nil {
+			return err
+		}
+		return runAlso(tx, also)
+	}); err != nil {
 		return fmt.Errorf("delete branch %s: %w", name, err)
 	}
 	delete(r.heads, branchKey{org, name})
@@ -364,6 +392,9 @@ type CommitInfo struct {
 	// Applied identifies the document that made the commit, e.g. its hash. The branch
 	// keeps it with its head, so that the same document again is known to change nothing.
 	Applied string
+	// Also writes in the small transaction that moves the head (an audit record): it
+	// commits with the change or neither does. nil writes nothing more.
+	Also Also
 }
 
 // Commit applies a planned change to its branch durably: new pages first (outside one
@@ -430,7 +461,10 @@ func (r *Repo) CommitDerived(ctx context.Context, org, branch string, ch *Change
 		if err := putJSON(tx, branchRecordKey(org, branch), nb); err != nil {
 			return err
 		}
-		return putJSON(tx, commitKey(org, branch, nb.Version), c)
+		if err := putJSON(tx, commitKey(org, branch, nb.Version), c); err != nil {
+			return err
+		}
+		return runAlso(tx, []Also{info.Also})
 	})
 	if err != nil {
 		return Branch{}, nil, fmt.Errorf("%s %s: move head: %w", op, branch, err)

@@ -31,6 +31,11 @@ type Txn interface {
 	Iterate(prefix []byte, fn func(key, value []byte) error) error
 	// Keys calls fn for each key with the prefix, in key order, without reading values.
 	Keys(prefix []byte, fn func(key []byte) error) error
+	// IterateReverse calls fn for each key with the prefix that sorts before before (every
+	// one when before is nil), newest-first style: in reverse key order, until fn returns
+	// an error. It is how a time-ordered log is read from its end (access's audit log)
+	// without scanning it from the start. key and value are valid only during the call.
+	IterateReverse(prefix, before []byte, fn func(key, value []byte) error) error
 }
 
 // BatchWriter writes key-values for Store.Batch.

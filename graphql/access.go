@@ -73,7 +73,11 @@ func (r *Resolver) judge(ctx context.Context, c *Caller, v *tags.View, mode acce
 	}
 	req.TagSource = tagSource(ctx, v, path)
 	d := pol.Explain(req)
-	return toAPI(&catalog.Error{Kind: catalog.Forbidden, Path: path, Msg: d.Reason})
+	target := path // what the audit log names as refused
+	if path == "" && branch != "" && branch != "*" {
+		target = "branch:" + branch
+	}
+	return toAPI(&catalog.Error{Kind: catalog.Forbidden, Path: target, Msg: d.Reason})
 }
 
 // reader is what the caller may read on v at branch: READ_DEFINITIONS on the path.

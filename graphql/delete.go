@@ -27,6 +27,7 @@ func (r *Resolver) DeleteAssets(ctx context.Context, args struct {
 	res, err := r.svc.Delete(ctx, tags.DeleteRequest{
 		Org: c.Org, Branch: branch, Paths: args.Paths, DryRun: boolOr(args.DryRun), Deleter: c.Principal.Ref(),
 		Authorize: planAuthorizer(ctx, r.svc, r.reg, c, mode),
+		Record:    auditWrite(ctx, c, "deleteAssets"),
 	})
 	if err != nil {
 		return nil, toAPI(err)

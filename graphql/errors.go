@@ -15,7 +15,8 @@ type apiError struct {
 	kind     catalog.Kind // for the HTTP status (statusOf)
 	code     string       // codeOf(kind)
 	problems []catalog.Problem
-	count    int // how many problems there were in all; problems lists the first
+	count    int    // how many problems there were in all; problems lists the first
+	target   string // what was refused (catalog.Error.Path), for the audit log
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -49,7 +50,11 @@ func toAPI(err error) *apiError {
 	if errors.As(err, &ce) && k != catalog.Internal {
 		msg = ce.Summary() // its own words, without the wrapping of the layers above; problems go in their field
 	}
-	return &apiError{msg: msg, kind: k, code: codeOf(k), problems: catalog.ProblemsOf(err), count: catalog.ProblemCountOf(err)}
+	ae = &apiError{msg: msg, kind: k, code: codeOf(k), problems: catalog.ProblemsOf(err), count: catalog.ProblemCountOf(err)}
+	if ce != nil {
+		ae.target = ce.Path
+	}
+	return ae
 }
 
 // codeOf is the one mapping of error kinds to API codes.

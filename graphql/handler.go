@@ -99,9 +99,12 @@ func (s *Server) graphql(c *gin.Context) {
 		gqlFail(c, statusOf(aerr.kind), aerr.code, aerr.msg)
 		return
 	}
-	ctx, done := withLimits(c.Request.Context(), s.cfg.QueryTimeout, s.cfg.MaxRequestCost)
+	ctx, denied := withDenials(c.Request.Context())
+	ctx, done := withLimits(ctx, s.cfg.QueryTimeout, s.cfg.MaxRequestCost)
 	defer done()
 	resp := b.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
+	denied.fromResponse(resp.Errors)
+	recordDenial(c.Request.Context(), b.reg, denied.action, denied.err)
 	if ctx.Err() != nil {
 		aerr := ctxErr(ctx)
 		status := statusOf(aerr.kind)
@@ -219,7 +222,11 @@ func (s *Server) restDeploy(c *gin.Context) {
 	res, err := deploy(ctx, b.svc, b.reg, deployInput{Branch: branch, Document: doc, DryRun: dryRun, Prune: prune})
 	if err != nil {
 		s.metrics.deploys.WithLabelValues("refused").Inc()
-		abortErr(c, toAPI(err))
+		ae := toAPI(err)
+		if ae.kind == catalog.Forbidden {
+			recordDenial(c.Request.Context(), b.reg, "deploy", ae)
+		}
+		abortErr(c, ae)
 		return
 	}
 	if dryRun && len(res.Errors) > 0 {

@@ -277,7 +277,8 @@ func (r *Resolver) SetTags(ctx context.Context, args struct {
 		return nil, err
 	}
 	v, rep, err := r.svc.WriteTags(ctx, tags.SetTagsRequest{Org: c.Org, Branch: branchOr(args.Branch), Path: args.Path,
-		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(ctx, r.svc, r.reg, c, access.WriteDefinitions)})
+		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(ctx, r.svc, r.reg, c, access.WriteDefinitions),
+		Record: auditSetTags(ctx, c, args.Path, args.Tags)})
 	if err != nil {
 		return nil, toAPI(err)
 	}
@@ -307,7 +308,8 @@ func (r *Resolver) DefineTag(ctx context.Context, args struct {
 			return nil, argError("%v", err)
 		}
 	}
-	def, changes, err := r.svc.DefineTag(ctx, c.Org, d)
+	def, changes, err := r.svc.DefineTag(ctx, c.Org, d, access.AuditAlso(ctx, auditEntry(c, "defineTag", "tag:"+d.Name,
+		map[string]any{"description": d.Description, "propagate": d.Propagate, "negation": d.Negation.String()})))
 	if err != nil {
 		return nil, toAPI(err)
 	}

@@ -334,7 +334,9 @@ func (r *Resolver) CreateBranch(ctx context.Context, args struct {
 	if _, err := r.holdsSomewhere(ctx, access.ReadDefinitions, branchOr(args.From)); err != nil {
 		return nil, err
 	}
-	b, err := r.svc.CreateBranch(ctx, c.Org, args.Name, branchOr(args.From))
+	from := branchOr(args.From)
+	b, err := r.svc.CreateBranch(ctx, c.Org, args.Name, from,
+		access.AuditAlso(ctx, auditEntry(c, "createBranch", "branch:"+args.Name, map[string]string{"from": from})))
 	if err != nil {
 		return nil, toAPI(err)
 	}
@@ -347,7 +349,7 @@ func (r *Resolver) DeleteBranch(ctx context.Context, args struct{ Name string })
 	if err != nil {
 		return false, err
 	}
-	if err := r.svc.DeleteBranch(ctx, c.Org, args.Name); err != nil {
+	if err := r.svc.DeleteBranch(ctx, c.Org, args.Name, access.AuditAlso(ctx, auditEntry(c, "deleteBranch", "branch:"+args.Name, nil))); err != nil {
 		return false, toAPI(err)
 	}
 	return true, nil

@@ -34,7 +34,7 @@ func NewSchema(svc *tags.Service, reg *access.Registry) (*gql.Schema, error) {
 		// No resolver asks for its child selections (SelectedFieldNames): not capturing
 		// them saves work on every field of every answer.
 		gql.DisableFieldSelections(),
-		gql.Tracer(variableCheck{}),
+		gql.Tracer(tracer{}),
 		gql.PanicHandler(panicked{}),
 	)
 }

@@ -143,7 +143,7 @@ func (s *Server) requestContext(c *gin.Context) {
 	}
 	c.Header("X-Request-Id", id)
 	log := s.cfg.Log.With().Str("request_id", id).Logger()
-	c.Request = c.Request.WithContext(log.WithContext(c.Request.Context()))
+	c.Request = c.Request.WithContext(access.WithRequestID(log.WithContext(c.Request.Context()), id))
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
@@ -210,7 +210,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := withCaller(c.Request.Context(), caller)
+	ctx := withCaller(access.WithActor(c.Request.Context(), p.Ref()), caller)
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }

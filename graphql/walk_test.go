@@ -146,6 +146,8 @@ func selection(ty walkType) string {
 	switch ty.Kind {
 	case "OBJECT", "INTERFACE", "UNION":
 		switch {
+		case *ty.Name == "AuditConnection": // the contract gives it no totalCount
+			return " { pageInfo { hasNextPage } }"
 		case strings.HasSuffix(*ty.Name, "Connection"):
 			return " { totalCount }"
 		case *ty.Name == "Decision":

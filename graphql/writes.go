@@ -34,7 +34,7 @@ func planJudge(ctx context.Context, svc *tags.Service, c *Caller, mode access.Mo
 			if anyGrant() {
 				return nil
 			}
-			return &catalog.Error{Kind: catalog.Forbidden, Path: p.Branch,
+			return &catalog.Error{Kind: catalog.Forbidden, Path: "branch:" + p.Branch,
 				Msg: fmt.Sprintf("denied: %s holds no grant, so may not %s", c.Principal.Ref(), p.Op)}
 		}
 		base, _ := svc.View(c.Org, p.Branch) // the plan's base: the branch's lock is held
@@ -61,7 +61,11 @@ func planJudge(ctx context.Context, svc *tags.Service, c *Caller, mode access.Mo
 			}
 			denied = append(denied, tags.Denial{Path: e.Path, Reason: pol.Explain(req).Reason})
 		}
-		return p.Refuse(denied)
+		err := p.Refuse(denied)
+		if ce, ok := err.(*catalog.Error); ok {
+			ce.Path = "branch:" + p.Branch // what the audit log names as refused; the paths are its problems
+		}
+		return err
 	}
 }
 
@@ -103,6 +107,7 @@ func deploy(ctx context.Context, svc *tags.Service, reg *access.Registry, in dep
 	return svc.Deploy(ctx, tags.DeployRequest{
 		Org: c.Org, Branch: in.Branch, Document: in.Document, DryRun: in.DryRun, Prune: in.Prune,
 		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(ctx, svc, reg, c, mode),
+		Record: auditWrite(ctx, c, "deploy"),
 	})
 }
 

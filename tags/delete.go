@@ -17,6 +17,8 @@ type DeleteRequest struct {
 	Deleter string // principal reference
 	// Authorize judges the plan before it is committed; nil allows every plan.
 	Authorize Authorizer
+	// Record, if set, adds the audit record to the commit's transaction (see Recorder).
+	Record Recorder
 }
 
 // Delete removes datasets and featuresets from a branch like a prune deploy removes them:
@@ -54,6 +56,7 @@ func (s *Service) planDelete(req DeleteRequest) (*Plan, error) {
 	op := "deleteAssets " + req.Branch
 	view, err := s.View(req.Org, req.Branch)
 	p := newPlan("deleteAssets", view, req.Org, req.Branch, req.Deleter, req.DryRun)
+	p.record = req.Record
 	if err != nil {
 		return p, fmt.Errorf("%s: %w", op, err)
 	}

@@ -29,5 +29,9 @@
 // catalog's asset records (catalog.Asset.Steward), so they branch, commit and go with their
 // assets like everything else.
 //
+// A write's request may carry a Recorder (DeployRequest, DeleteRequest, SetTagsRequest)
+// and CreateBranch, DeleteBranch and DefineTag take catalog.Also writes: the layer above
+// puts its audit record into the transaction that commits the write.
+//
 // tags imports lineage and catalog, nothing above them.
 package tags

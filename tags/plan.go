@@ -29,6 +29,12 @@ import (
 // what planning found; a plan that could not be completed has no entries.
 type Authorizer func(*Plan) error
 
+// Recorder returns what to write in the transaction that commits a plan (access's audit
+// record of the write, naming what it changed), so that the record and the change are
+// durable together. It is called once, only for a plan that changes something and is being
+// committed; a nil Recorder or a nil catalog.Also writes nothing more.
+type Recorder func(*Plan) catalog.Also
+
 // EntryChange is what a write does to one path.
 type EntryChange uint8
 
@@ -90,6 +96,7 @@ type Plan struct {
 	next   *View         // the version after the change; nil when nothing changes
 	ch     *catalog.Change
 	info   catalog.CommitInfo
+	record Recorder // the request's; nil for none
 }
 
 // Entries are every path the write adds, changes or removes, sorted by path; empty for a
@@ -286,7 +293,11 @@ func (s *Service) commitPlan(ctx context.Context, p *Plan) (*DeployResult, error
 		return nil, &catalog.Error{Op: op, Kind: catalog.Conflict, Path: p.Branch,
 			Msg: fmt.Sprintf("branch %q changed since the write was planned on version %d; plan it again", p.Branch, p.Base)}
 	}
-	version, err := s.commit(ctx, p.next, p.ch, p.info)
+	info := p.info
+	if p.record != nil {
+		info.Also = p.record(p)
+	}
+	version, err := s.commit(ctx, p.next, p.ch, info)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -175,6 +175,8 @@ type DeployRequest struct {
 	// Authorize judges the plan before it is committed (see Authorizer); nil allows every
 	// plan, for the server's own writes (loading fixtures) and tests.
 	Authorize Authorizer
+	// Record, if set, adds the audit record to the commit's transaction (see Recorder).
+	Record Recorder
 }
 
 // DeployResult says what a deploy changed (or, for a dry run, would change).
@@ -280,6 +282,7 @@ func (s *Service) planDeploy(req DeployRequest, mark string, pre parsedDeploy) (
 	op := "deploy " + req.Branch
 	view, err := s.View(req.Org, req.Branch)
 	p := newPlan("deploy", view, req.Org, req.Branch, req.Deployer, req.DryRun)
+	p.record = req.Record
 	if err != nil {
 		return p, fmt.Errorf("%s: %w", op, err)
 	}
@@ -441,8 +444,9 @@ func emptyResult(version int64) *DeployResult {
 }
 
 // CreateBranch creates a branch from another: one record in the store, and a view that
-// shares the origin's graph and states.
-func (s *Service) CreateBranch(ctx context.Context, org, name, from string) (catalog.Branch, error) {
+// shares the origin's graph and states. Each of also writes in the transaction that
+// creates it (the audit record).
+func (s *Service) CreateBranch(ctx context.Context, org, name, from string, also ...catalog.Also) (catalog.Branch, error) {
 	if from == "" {
 		from = catalog.MainBranch
 	}
@@ -457,14 +461,15 @@ func (s *Service) CreateBranch(ctx context.Context, org, name, from string) (cat
 	}
 	return s.repo.CreateBranchDerived(ctx, org, name, from, func(b catalog.Branch, snap *catalog.Snapshot, _ any) any {
 		return &View{Org: org, Catalog: b, Snapshot: snap, Lineage: src.Lineage.Clone(), Vocab: src.Vocab}
-	})
+	}, also...)
 }
 
-// DeleteBranch deletes a branch; changes to it in progress finish first.
-func (s *Service) DeleteBranch(ctx context.Context, org, name string) error {
+// DeleteBranch deletes a branch; changes to it in progress finish first. Each of also
+// writes in the transaction that deletes it (the audit record).
+func (s *Service) DeleteBranch(ctx context.Context, org, name string, also ...catalog.Also) error {
 	unlock := s.lock(org, name)
 	defer unlock()
-	return s.repo.DeleteBranch(ctx, org, name) // its View goes with its head
+	return s.repo.DeleteBranch(ctx, org, name, also...) // its View goes with its head
 }
 
 // Branches returns the org's branches, sorted by name.
@@ -508,6 +513,8 @@ type SetTagsRequest struct {
 	Who               string   // principal reference
 	// Authorize judges the plan before it is committed; nil allows every plan.
 	Authorize Authorizer
+	// Record, if set, adds the audit record to the commit's transaction (see Recorder).
+	Record Recorder
 }
 
 // WriteTags is SetTags planned, judged by req.Authorize and committed under the branch's
@@ -542,6 +549,7 @@ func (s *Service) PlanSetTags(ctx context.Context, req SetTagsRequest) (*Plan, e
 func (s *Service) planSetTags(req SetTagsRequest) (*Plan, error) {
 	view, err := s.View(req.Org, req.Branch)
 	p := newPlan("setTags", view, req.Org, req.Branch, req.Who, false)
+	p.record = req.Record
 	if err != nil {
 		return p, err
 	}
@@ -580,8 +588,9 @@ func (s *Service) commit(ctx context.Context, next *View, ch *catalog.Change, in
 // DefineTag sets every setting of a tag for the whole org and re-propagates it on every
 // branch before it returns, with the tag changes it caused on each branch (sorted by
 // branch). A name that differs from a tag defined or in use in the org only by case
-// ("pii" next to "PII") is refused.
-func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Definition, []BranchTagChanges, error) {
+// ("pii" next to "PII") is refused. Each of also writes in the transaction that stores the
+// definition (the audit record).
+func (s *Service) DefineTag(ctx context.Context, org string, d Definition, also ...catalog.Also) (Definition, []BranchTagChanges, error) {
 	const op = "defineTag"
 	if err := catalog.ValidateTagName(d.Name); err != nil {
 		return Definition{}, nil, &catalog.Error{Op: op, Kind: catalog.InvalidArgument, Path: d.Name, Msg: err.Error()}
@@ -597,7 +606,7 @@ func (s *Service) DefineTag(ctx context.Context, org string, d Definition) (Defi
 	s.vocMu.Lock()
 	v, err := s.Vocab(org).Define(d)
 	if err == nil {
-		err = saveDefinition(ctx, s.repo.Store(), org, *v.Def(mustID(v, d.Name)))
+		err = saveDefinition(ctx, s.repo.Store(), org, *v.Def(mustID(v, d.Name)), also)
 	}
 	if err != nil {
 		s.vocMu.Unlock()

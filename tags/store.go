@@ -34,12 +34,23 @@ func loadVocab(ctx context.Context, store catalog.Store, org string) (*Vocab, er
 	return v, nil
 }
 
-func saveDefinition(ctx context.Context, store catalog.Store, org string, d Definition) error {
+func saveDefinition(ctx context.Context, store catalog.Store, org string, d Definition, also []catalog.Also) error {
 	b, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
 	return store.Update(ctx, func(tx catalog.Txn) error {
-		return tx.Set([]byte(prefixTag+org+"\x00"+d.Name), b)
+		if err := tx.Set([]byte(prefixTag+org+"\x00"+d.Name), b); err != nil {
+			return err
+		}
+		for _, fn := range also {
+			if fn == nil {
+				continue
+			}
+			if err := fn(tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

@@ -3,6 +3,7 @@
 package badgerstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -186,6 +187,45 @@ func (t txn) Keys(prefix []byte, fn func(k []byte) error) error {
 	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 		if err := fn(it.Item().Key()); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+func (t txn) IterateReverse(prefix, before []byte, fn func(k, v []byte) error) error {
+	// Badger's reverse Seek lands on the greatest key <= its argument. No Prefix option:
+	// with it the iterator is invalid on the key it lands on when that key is outside the
+	// prefix (the prefix's successor), and the loop would end before it began.
+	end := successor(prefix) // nil: every key from the prefix on has it
+	if before != nil && (end == nil || bytes.Compare(before, end) < 0) {
+		end = before
+	}
+	it := t.t.NewIterator(badger.IteratorOptions{Reverse: true, PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Seek(end); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if end != nil && bytes.Compare(k, end) >= 0 {
+			continue // end itself: before is exclusive, the successor outside the prefix
+		}
+		if !bytes.HasPrefix(k, prefix) {
+			return nil
+		}
+		if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// successor is the least key greater than every key with the prefix, or nil when there is
+// none (an empty prefix, or one of only 0xff bytes).
+func successor(prefix []byte) []byte {
+	s := bytes.Clone(prefix)
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] < 0xff {
+			s[i]++
+			return s[:i+1]
 		}
 	}
 	return nil

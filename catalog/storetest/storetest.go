@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/tagflow/tagflow/catalog"
@@ -29,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) catalog.Store) {
 		{"ValuesAreTheCallers", testValuesAreTheCallers},
 		{"IteratePrefixOrder", testIteratePrefixOrder},
 		{"IterateStops", testIterateStops},
+		{"IterateReverse", testIterateReverse},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"UpdateSeesItsOwnWrites", testUpdateSeesItsOwnWrites},
 		{"ViewIsReadOnly", testViewIsReadOnly},
@@ -230,6 +232,62 @@ func testIterateStops(t *testing.T, s catalog.Store) {
 		if !errors.Is(err, stop) || n != 10 {
 			t.Errorf("keys=%v: an error from fn ends the iteration with it: got %v after %d calls", useKeys, err, n)
 		}
+	}
+}
+
+func testIterateReverse(t *testing.T, s catalog.Store) {
+	all := []string{"p", "p.", "p/", "p/\x00", "p/a", "p/a\x00b", "p/a/b", "p/b", "p/\xff", "p/\xff\xff", "p0", "q", "o/z", "\x00", "\xff", "\xff\xff\x01"}
+	var pairs []string
+	for _, k := range all {
+		pairs = append(pairs, k, "v:"+k)
+	}
+	set(t, s, pairs...)
+	sorted := append([]string(nil), all...)
+	sort.Strings(sorted)
+	for _, prefix := range []string{"p/", "p", "p/a", "", "\x00", "r", "p/\xff", "\xff", "\xff\xff"} {
+		for _, before := range []string{"", "p/a", "p/a\x00", "p/\xff", "p/zz", "a", "\xff\xff\x01"} {
+			var want []string
+			for i := len(sorted) - 1; i >= 0; i-- {
+				k := sorted[i]
+				if strings.HasPrefix(k, prefix) && (before == "" || k < before) {
+					want = append(want, k)
+				}
+			}
+			var b []byte
+			if before != "" {
+				b = []byte(before)
+			}
+			var got []string
+			err := s.View(context.Background(), func(tx catalog.Txn) error {
+				return tx.IterateReverse([]byte(prefix), b, func(k, v []byte) error {
+					if string(v) != "v:"+string(k) {
+						t.Errorf("IterateReverse(%q, %q): %q has value %q", prefix, before, k, v)
+					}
+					got = append(got, string(k))
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatalf("IterateReverse(%q, %q): %v", prefix, before, err)
+			}
+			if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+				t.Errorf("IterateReverse(%q, before %q) = %q, want %q", prefix, before, got, want)
+			}
+		}
+	}
+	stop := errors.New("stop")
+	n := 0
+	err := s.View(context.Background(), func(tx catalog.Txn) error {
+		return tx.IterateReverse(nil, nil, func([]byte, []byte) error {
+			n++
+			if n == 3 {
+				return stop
+			}
+			return nil
+		})
+	})
+	if !errors.Is(err, stop) || n != 3 {
+		t.Errorf("an error from fn ends IterateReverse with it: got %v after %d calls", err, n)
 	}
 }
 

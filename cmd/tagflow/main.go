@@ -100,6 +100,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newCanI(g), newColumns(g))
 	root.AddCommand(newSettings(g))
 	root.AddCommand(newOrg(g))
+	root.AddCommand(newAudit(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }

@@ -235,7 +235,8 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 	}
 	if cfg.demo {
 		for _, d := range fixtures.Documents() {
-			res, err := svc.Deploy(ctx, tags.DeployRequest{Org: org, Branch: catalog.MainBranch, Document: d.Data, Deployer: "user:admin"})
+			res, err := svc.Deploy(ctx, tags.DeployRequest{Org: org, Branch: catalog.MainBranch, Document: d.Data, Deployer: "user:admin",
+				Record: access.AuditPlan(ctx, access.AuditEntry{Org: org, Action: "deploy"})})
 			if err != nil {
 				return nil, nil, fmt.Errorf("demo fixture %s: %w", d.Name, err)
 			}
