@@ -310,7 +310,8 @@ func (r *Registry) lookup(op, org, ref string) (*Principal, error) {
 }
 
 // DeletePrincipal deletes user, team, group or workload ref of org, in one write, with what
-// hangs on it: its grants, its tokens, and its place in every team and group. The org
+// hangs on it: its grants, its tokens, a workload's client secrets and workload policies,
+// and its place in every team and group. The org
 // principal cannot be deleted, nor a principal whose going would leave the org without a
 // user or workload holding the admin role on * (directly or through a team, group or the
 // org), such as the bootstrap user:admin while it is the only admin: that is Conflict.
@@ -356,9 +357,15 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		np.Members = slices.DeleteFunc(slices.Clone(old.Members), func(m string) bool { return m == ref })
 		groups = append(groups, &np)
 	}
+	creds := r.credentialKeysLocked(org, ref)
 	err = r.store.Update(ctx, func(tx catalog.Txn) error {
 		if err := tx.Delete(principalKey(org, ref)); err != nil {
 			return err
+		}
+		for _, k := range creds {
+			if err := tx.Delete(k); err != nil {
+				return err
+			}
 		}
 		for _, g := range grants {
 			if err := tx.Delete(grantKey(g)); err != nil {
@@ -393,6 +400,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		r.principals[org][g.Ref()] = g
 		om.add(g)
 	}
+	r.dropCredentialsLocked(org, ref)
 	om.remove(p)
 	delete(r.principals[org], ref)
 	r.invalidate()

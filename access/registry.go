@@ -67,6 +67,8 @@ type Registry struct {
 	// the last one was tried (unix ns), whether its write succeeded or not.
 	flushMu   sync.Mutex
 	flushedAt atomic.Int64
+
+	creds *credentials // client secrets, trusted issuers, workload policies (credentials.go); guarded by mu
 }
 
 const (
@@ -104,6 +106,9 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			return err
 		}
 		if err := r.loadRoles(tx); err != nil {
+			return err
+		}
+		if err := r.loadCredentials(tx); err != nil {
 			return err
 		}
 		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {
