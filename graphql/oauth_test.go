@@ -22,7 +22,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-		"github.com/tagflow/tagflow/graphql"
+	"github.com/tagflow/tagflow/graphql"
 )
 
 // Workload credentials over the real HTTP API (issue 9 item 2): client secrets and the
