@@ -9,6 +9,16 @@
 //	ac\0g\0<org>\0<principal>\0<role>\0<scope>  Grant (JSON)
 //	ac\0t\0<sha256 of token, hex>        Token record (JSON), never the token itself
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
+//	ac\0cs\0<secret id>                 ClientSecret (JSON, with the secret's SHA-256)
+//	ac\0is\0<org>\0<issuer URL>        TrustedIssuer (JSON, with its JWKS)
+//	ac\0wp\0<policy id>                 WorkloadPolicy (JSON)
+//
+// Workload credentials (credentials.go, oidc.go) end in tokens issued by POST /oauth/token:
+// ordinary tokens of the workload that last IssuedTokenLifetime and name their source (a
+// client secret or a workload policy), so that revoking the source revokes them. VerifyJWT
+// verifies an OIDC subject token with go-jose against a trusted issuer's keys only:
+// asymmetric algorithms, a kid that names a key, exp required, iss, aud, exp, nbf and iat
+// checked with ClockLeeway.
 //
 // A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
 // into values that match without allocating: ParseScope and ParseBranchGlob refuse a

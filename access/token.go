@@ -178,8 +178,8 @@ func (r *Registry) CreateToken(ctx context.Context, org, principal, name string,
 	}
 	held := 0
 	for _, t := range r.tokens {
-		if t.Org != org || t.Principal != principal {
-			continue
+		if t.Org != org || t.Principal != principal || t.Source != "" {
+			continue // tokens issued by POST /oauth/token have their own bound (MaxIssuedTokens)
 		}
 		held++
 		if t.Name == name {

@@ -239,7 +239,7 @@ func expiresIn(t access.Token) int64 {
 	if t.ExpiresAt == nil {
 		return 0
 	}
-	return int64(time.Until(*t.ExpiresAt).Round(time.Second) / time.Second)
+	return int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)
 }
 
 // oauthStatus is the one mapping of OAuth error codes to HTTP statuses (RFC 6749 §5.2).
