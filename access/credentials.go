@@ -361,6 +361,14 @@ func (r *Registry) issue(ctx context.Context, op, org, ref, source string) (Issu
 	if r.principals[org][ref] == nil { // deleted meanwhile
 		return Issued{}, &OAuthError{Code: "invalid_client", Msg: "the workload of these credentials no longer exists"}
 	}
+	// The source was checked under the read lock; it may have been revoked since, and a
+	// token must never outlive the revocation of its source.
+	if id, ok := strings.CutPrefix(source, sourceSecret); ok && r.creds.secrets[id] == nil {
+		return Issued{}, &OAuthError{Code: "invalid_client", Msg: "client authentication failed: the secret was revoked"}
+	}
+	if id, ok := strings.CutPrefix(source, sourcePolicy); ok && r.creds.policies[id] == nil {
+		return Issued{}, &OAuthError{Code: "invalid_grant", Msg: "the workload policy that matched was deleted meanwhile"}
+	}
 	now := r.now().UTC()
 	var expired []*Token
 	live := 0

@@ -240,10 +240,19 @@ func TestTokenExchangeRefusals(t *testing.T) {
 		p, _ := json.Marshal(ciClaims())
 		return base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p) + "."
 	}
+	embedded := func() string { // the attacker's own key in the header: never used
+		sg, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: other.key}, (&jose.SignerOptions{EmbedJWK: true}).WithHeader("kid", "k1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := jwt.Signed(sg).Claims(ciClaims()).Serialize()
+		return tok
+	}
 	for _, c := range []struct {
 		name, jwt, says string
 	}{
 		{"alg none", none(), "alg none"},
+		{"a key embedded in the header", embedded(), "does not verify"},
 		{"HMAC with the public key's PEM", hs(pemKey, "k1"), "HS256"},
 		{"HMAC with the public key's DER", hs(der, "k1"), "HS256"},
 		{"unknown kid", k1.sign(t, "k9", ciClaims()), `names key "k9"`},
