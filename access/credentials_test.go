@@ -296,3 +296,60 @@ func FuzzVerifyJWT(f *testing.F) {
 		}
 	})
 }
+
+// Tokens issued while their secret is being revoked: once RevokeClientSecret returns, none
+// of them authenticates (run with -race).
+func TestRevokeWhileIssuing(t *testing.T) {
+	ctx := context.Background()
+	reg, closeStore := openRegistry(t, t.TempDir())
+	defer closeStore()
+	if _, err := reg.Bootstrap(ctx, "acme", func(string) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.CreatePrincipal(ctx, "acme", "workload", "svc"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := reg.CreateClientSecret(ctx, "acme", "svc", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := make(chan string, 400)
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				if got, err := reg.ClientCredentials(ctx, s.ClientID, s.Secret); err == nil {
+					issued <- got.Secret
+				}
+			}
+		}()
+	}
+	first := <-issued // revoke while the others are still issuing
+	if ok, err := reg.RevokeClientSecret(ctx, "acme", s.ID); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	for range 4 {
+		<-done
+	}
+	close(issued)
+	n := 0
+	for tok := range func(yield func(string) bool) {
+		if yield(first) {
+			for tok := range issued {
+				if !yield(tok) {
+					return
+				}
+			}
+		}
+	} {
+		n++
+		if _, _, err := reg.Authenticate(tok); err == nil {
+			t.Fatal("a token of the revoked secret still authenticates")
+		}
+	}
+	if _, err := reg.ClientCredentials(ctx, s.ClientID, s.Secret); err == nil {
+		t.Fatal("the revoked secret still works")
+	}
+	t.Logf("%d tokens issued before the revocation, all refused after it", n)
+}

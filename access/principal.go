@@ -311,10 +311,10 @@ func (r *Registry) lookup(op, org, ref string) (*Principal, error) {
 
 // DeletePrincipal deletes user, team, group or workload ref of org, in one write, with what
 // hangs on it: its grants, its tokens, a workload's client secrets and workload policies,
-// and its place in every team and group. The org
-// principal cannot be deleted, nor a principal whose going would leave the org without a
-// user or workload holding the admin role on * (directly or through a team, group or the
-// org), such as the bootstrap user:admin while it is the only admin: that is Conflict.
+// and its place in every team and group. The org principal cannot be deleted, nor a
+// principal whose going would leave the org without a user or workload holding the admin
+// role on * (directly or through a team, group or the org), such as the bootstrap
+// user:admin while it is the only admin: that is Conflict.
 func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 	const op = "deletePrincipal"
 	r.mu.Lock()
