@@ -297,6 +297,11 @@ func TestTokenExchangeOneKey(t *testing.T) {
 	if r := a.exchange(t, k.sign(t, "", ciClaims())); r.status != 200 {
 		t.Fatalf("no kid, one key: %d %v", r.status, r.body)
 	}
+	withType := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"}, "subject_token": {k.sign(t, "-", ciClaims())},
+		"subject_token_type": {"urn:ietf:params:oauth:token-type:jwt"}, "requested_token_type": {"urn:ietf:params:oauth:token-type:access_token"}}
+	if r := a.oauth(t, formCT, withType.Encode(), nil); r.status != 200 || r.body["issued_token_type"] != "urn:ietf:params:oauth:token-type:access_token" {
+		t.Fatalf("with requested_token_type: %d %v", r.status, r.body)
+	}
 	if r := a.exchange(t, k.sign(t, "other", ciClaims())); r.status != 400 || r.body["error"] != "invalid_grant" {
 		t.Fatalf("a kid of no key: %d %v", r.status, r.body)
 	}
