@@ -11,6 +11,9 @@
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
 //	ac\0settings\0<org>                 OrgSettings (JSON), once changed (settings.go)
 //	ac\0audit\0<org>\0<ns:8><rand:4>     AuditEntry (JSON): the audit log, append-only
+//	ac\0cs\0<secret id>                 ClientSecret (JSON, with the secret's SHA-256)
+//	ac\0is\0<org>\0<issuer URL>        TrustedIssuer (JSON, with its JWKS)
+//	ac\0wp\0<policy id>                 WorkloadPolicy (JSON)
 //
 // # Audit log
 //
@@ -40,6 +43,13 @@
 // MaxAuditPaths and a count), never a secret. Registry.AuditLog reads a page (AuditQuery:
 // principal, target prefix, action, since, until, first, after; at most MaxAuditScan
 // records looked at per page).
+//
+// Workload credentials (credentials.go, oidc.go) end in tokens issued by POST /oauth/token:
+// ordinary tokens of the workload that last IssuedTokenLifetime and name their source (a
+// client secret or a workload policy), so that revoking the source revokes them. VerifyJWT
+// verifies an OIDC subject token with go-jose against a trusted issuer's keys only:
+// asymmetric algorithms, a kid that names a key, exp required, iss, aud, exp, nbf and iat
+// checked with ClockLeeway.
 //
 // A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
 // into values that match without allocating: ParseScope and ParseBranchGlob refuse a

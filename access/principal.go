@@ -316,11 +316,12 @@ func (r *Registry) lookup(op, org, ref string) (*Principal, error) {
 }
 
 // DeletePrincipal deletes user, team, group or workload ref of org, in one write, with what
-// hangs on it: its grants, its tokens, and its place in every team and group; a user of
-// its home org also goes from every org it is a member of (orgs.go). The org
-// principal cannot be deleted, nor a principal whose going would leave the org without a
-// user or workload holding the admin role on * (directly or through a team, group or the
-// org), such as the bootstrap user:admin while it is the only admin: that is Conflict.
+// hangs on it: its grants, its tokens, a workload's client secrets and workload policies,
+// and its place in every team and group; a user of its home org also goes from every org
+// it is a member of (orgs.go). The org principal cannot be deleted, nor a principal whose
+// going would leave the org without a user or workload holding the admin role on *
+// (directly or through a team, group or the org), such as the bootstrap user:admin while
+// it is the only admin: that is Conflict.
 func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 	const op = "deletePrincipal"
 	r.mu.Lock()
@@ -348,7 +349,13 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		}
 	}
 	rm := r.planRemoval(org, ref)
+	creds := r.credentialKeysLocked(org, ref) // a workload's client secrets and policies
 	err = r.store.Update(ctx, func(tx catalog.Txn) error {
+		for _, k := range creds {
+			if err := tx.Delete(k); err != nil {
+				return err
+			}
+		}
 		for _, o := range append(others, rm) {
 			if err := o.write(tx); err != nil {
 				return err
@@ -360,7 +367,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 				return err
 			}
 		}
-		return audit(ctx, tx, org, op, ref, map[string]int{"grants": len(rm.grants), "tokens": len(rm.tokens), "groups": len(rm.groups)})
+		return audit(ctx, tx, org, op, ref, map[string]int{"grants": len(rm.grants), "tokens": len(rm.tokens), "groups": len(rm.groups), "credentials": len(creds)})
 	})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, ref, err)
@@ -368,6 +375,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 	for _, o := range append(others, rm) {
 		r.applyRemoval(o)
 	}
+	r.dropCredentialsLocked(org, ref)
 	r.invalidate()
 	return nil
 }

@@ -75,6 +75,7 @@ type Registry struct {
 	// The orgs' settings (settings.go), under a lock of their own.
 	settingsMu sync.RWMutex
 	settings   map[string]OrgSettings
+	creds      *credentials // client secrets, trusted issuers, workload policies (credentials.go); guarded by mu
 }
 
 const (
@@ -116,6 +117,9 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			return err
 		}
 		if err := r.loadSettings(tx); err != nil {
+			return err
+		}
+		if err := r.loadCredentials(tx); err != nil {
 			return err
 		}
 		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {

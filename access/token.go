@@ -61,6 +61,10 @@ type Token struct {
 	// LastUsedAt is when the token last authenticated a request, to LastUsedPrecision;
 	// nil if never. In the store it lags by up to LastUsedFlush.
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+	// Source is what issued the token through POST /oauth/token ("clientSecret:ID" or
+	// "policy:ID", credentials.go): revoking it revokes the token. "" for a token made with
+	// createToken.
+	Source string `json:"source,omitempty"`
 
 	use *tokenUse // shared by the copies of the registry's record
 }
@@ -178,8 +182,8 @@ func (r *Registry) CreateToken(ctx context.Context, org, principal, name string,
 	}
 	held := 0
 	for _, t := range r.tokens {
-		if t.Org != org || t.Principal != principal {
-			continue
+		if t.Org != org || t.Principal != principal || t.Source != "" {
+			continue // tokens issued by POST /oauth/token have their own bound (MaxIssuedTokens)
 		}
 		held++
 		if t.Name == name {

@@ -87,6 +87,7 @@ func NewServer(cfg Config) *Server {
 	e.GET("/graphql/assets/:file", s.graphiqlAsset)
 	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
 	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
+	e.POST("/oauth/token", s.oauthToken) // unauthenticated: it is the authentication (oauth.go)
 	e.NoRoute(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
 	})

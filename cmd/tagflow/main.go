@@ -101,6 +101,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newSettings(g))
 	root.AddCommand(newOrg(g))
 	root.AddCommand(newAudit(g))
+	root.AddCommand(newIssuer(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }

@@ -247,8 +247,9 @@ func newUser(g *globals) *cobra.Command {
 }
 
 func newWorkload(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "workload", Short: "Create workloads (CI, services)"}
+	cmd := &cobra.Command{Use: "workload", Short: "Create workloads (CI, services) and manage their credentials"}
 	cmd.AddCommand(createCommand(g, "workload", "tagflow workload create ci"))
+	addWorkloadCredentials(g, cmd) // secret, policy (credentials.go)
 	return cmd
 }
 

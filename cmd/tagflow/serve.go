@@ -36,6 +36,7 @@ type serveConfig struct {
 	logLevel        string
 	logFormat       string
 	gcInterval      time.Duration
+	trustedIssuers  string // a file of OIDC issuers to trust (credentials.go)
 }
 
 func newServe() *cobra.Command {
@@ -66,6 +67,7 @@ only, and without --data runs on a new temporary directory that shutdown removes
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
 	f.DurationVar(&cfg.gcInterval, "gc-interval", 10*time.Minute, "how often unreachable versions are collected")
+	f.StringVar(&cfg.trustedIssuers, "trusted-issuers", "", "a YAML or JSON file of OIDC issuers to trust: [{org, issuer, audience, jwksFile}]")
 	return cmd
 }
 
@@ -99,6 +101,12 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	}
 	if cfg.gcInterval < 0 {
 		return usageErr("--gc-interval %v: use a positive duration, or 0 to collect never", cfg.gcInterval)
+	}
+	var issuers []access.IssuerConfig // read before anything starts, so that a mistake stops the start at once
+	if cfg.trustedIssuers != "" {
+		if issuers, err = readTrustedIssuers(cfg.trustedIssuers); err != nil {
+			return err
+		}
 	}
 	if cfg.data == "" {
 		if !cfg.demo {
@@ -162,6 +170,13 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	if err != nil {
 		_ = srv.Close()
 		return err
+	}
+	if cfg.trustedIssuers != "" {
+		if err := reg.ConfigureIssuers(issuers); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("--trusted-issuers %s: %w", cfg.trustedIssuers, err)
+		}
+		log.Info().Int("issuers", len(issuers)).Str("file", cfg.trustedIssuers).Msg("trusting the OIDC issuers of the file")
 	}
 	if err := api.Attach(svc, reg); err != nil {
 		_ = srv.Close()
