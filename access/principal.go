@@ -378,7 +378,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 				return err
 			}
 		}
-		return nil
+		return r.deleteAuthOf(tx, org, ref) // its password and sessions (session.go)
 	})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, ref, err)
@@ -393,6 +393,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		r.principals[org][g.Ref()] = g
 		om.add(g)
 	}
+	r.forgetAuthOf(org, ref)
 	om.remove(p)
 	delete(r.principals[org], ref)
 	r.invalidate()

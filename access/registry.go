@@ -67,6 +67,8 @@ type Registry struct {
 	// the last one was tried (unix ns), whether its write succeeded or not.
 	flushMu   sync.Mutex
 	flushedAt atomic.Int64
+
+	auth authState // passwords and console sessions (session.go), guarded by mu
 }
 
 const (
@@ -104,6 +106,9 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			return err
 		}
 		if err := r.loadRoles(tx); err != nil {
+			return err
+		}
+		if err := r.loadAuth(tx); err != nil {
 			return err
 		}
 		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {
