@@ -96,6 +96,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newToken(g))
 	root.AddCommand(newRole(g), newGrant(g), newRevoke(g), newGrants(g))
 	root.AddCommand(newCanI(g), newColumns(g))
+	root.AddCommand(newLogin(g), newLogout(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }
