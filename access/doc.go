@@ -9,6 +9,12 @@
 //	ac\0g\0<org>\0<principal>\0<role>\0<scope>  Grant (JSON)
 //	ac\0t\0<sha256 of token, hex>        Token record (JSON), never the token itself
 //	ac\0i\0<token id>                   the token's hash, to revoke by id
+//	ac\0w\0<org>\0user:<name>           a user's password: its argon2id PHC string (password.go)
+//	ac\0s\0<sha256 of session, hex>      console Session record (JSON, session.go), never the secret
+//
+// Secrets (tokens, session secrets) are found by the SHA-256 of what the caller sends, a
+// map look-up: no secret is ever compared by value, so no timing tells anything about one.
+// Password hashes and CSRF tokens are compared with crypto/subtle.
 //
 // A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
 // into values that match without allocating: ParseScope and ParseBranchGlob refuse a

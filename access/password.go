@@ -18,8 +18,8 @@ import (
 // so that a hash made with older parameters still verifies after they change.
 //
 // The parameters are OWASP's first argon2id recommendation (Password Storage Cheat Sheet):
-// m=19 MiB, t=2, p=1, a 16-byte salt and a 32-byte hash. One hash takes about 30 ms and
-// 19 MiB on one core, so that 2 cores verify some 60 logins a second; logins are rate
+// m=19 MiB, t=2, p=1, a 16-byte salt and a 32-byte hash. One hash takes about 50 ms and
+// 19 MiB on one core (2-core test machine, 2026-12-02), so that 2 cores verify some 40 logins a second; logins are rate
 // limited before any hashing (graphql's login limiter), which bounds the memory too.
 
 // Password length bounds, in characters. The maximum bounds the work a request can ask

@@ -30,7 +30,7 @@ func TestLoginStoresATokenTheCLIUses(t *testing.T) {
 		t.Error("a failed login wrote the config file")
 	}
 	mustRun(t, 1, append(jane, "TAGFLOW_SERVER="+s.url), pw+"\n", "login", "--user", "jane@acme") // no --password-stdin
-	mustRun(t, 1, jane, "", "login")                                                               // no --user
+	mustRun(t, 1, jane, "", "login")                                                              // no --user
 
 	r := mustRun(t, 0, append(jane, "TAGFLOW_SERVER="+s.url), pw+"\n", "login", "--user", "jane@acme", "--password-stdin")
 	mustContain(t, "login", r.stderr, "user:jane@acme", "org default")
