@@ -40,7 +40,10 @@ type passwordParams struct {
 
 // hashParams are the parameters of new hashes. Tests of this package make them lighter
 // (export_test.go); nothing else changes them.
-var hashParams = passwordParams{memory: 19 * 1024, passes: 2, lanes: 1, saltLen: 16, keyLen: 32}
+var hashParams = owaspParams
+
+// owaspParams are OWASP's first argon2id recommendation.
+var owaspParams = passwordParams{memory: 19 * 1024, passes: 2, lanes: 1, saltLen: 16, keyLen: 32}
 
 // Bounds on the parameters a stored hash may name, so that a corrupt record cannot make
 // one login take minutes or gigabytes.
@@ -68,8 +71,9 @@ func ValidatePassword(pw string) error {
 }
 
 // hashPassword returns the PHC string of pw under hashParams with a new random salt.
-func hashPassword(pw string) string {
-	p := hashParams
+func hashPassword(pw string) string { return hashWith(hashParams, pw) }
+
+func hashWith(p passwordParams, pw string) string {
 	salt := make([]byte, p.saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		panic("access: no randomness: " + err.Error())

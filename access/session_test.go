@@ -15,7 +15,7 @@ import (
 const janePassword = "correct horse battery"
 
 func TestPasswordHashIsPHCAndVerifies(t *testing.T) {
-	h := access.HashPassword(janePassword) // the real parameters: this test is the one that pays for them
+	h := access.HashPasswordOWASP(janePassword) // the real parameters: this test is the one that pays for them
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("hash %q does not name argon2id and OWASP's parameters", h)
 	}
@@ -25,7 +25,7 @@ func TestPasswordHashIsPHCAndVerifies(t *testing.T) {
 	if access.VerifyPassword(h, janePassword+"!") || access.VerifyPassword(h, "") {
 		t.Error("a wrong password verifies")
 	}
-	if access.HashPassword(janePassword) == h {
+	if access.HashPasswordOWASP(janePassword) == h {
 		t.Error("two hashes of one password are equal: the salt is not random")
 	}
 }
@@ -59,9 +59,10 @@ func FuzzParsePHC(f *testing.F) {
 	f.Add("$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA")
 	f.Add("$argon2id$v=19$m=19456,t=2,p=1$$")
 	f.Fuzz(func(t *testing.T, s string) {
-		_ = access.ParsePHC(s) // must not panic; verification of what parses is bounded
-		if access.ParsePHC(s) == nil && access.VerifyPassword(s, "x") && !strings.Contains(s, "argon2id") {
-			t.Fatalf("%q verifies without being argon2id", s)
+		// Must not panic; what parses is an argon2id v19 string (its bounded parameters are
+		// checked by TestParsePHCRefusals; verifying here would make the fuzzer slow).
+		if access.ParsePHC(s) == nil && !strings.HasPrefix(s, "$argon2id$v=19$") {
+			t.Fatalf("%q parsed", s)
 		}
 	})
 }
@@ -246,13 +247,15 @@ func TestLogout(t *testing.T) {
 
 func TestSessionsPerUserAreBounded(t *testing.T) {
 	access.LightPasswords()
-	reg, _ := clocked(t, t.TempDir(), &clock{now: time.Now()}, true)
+	c := &clock{now: time.Now()}
+	reg, _ := clocked(t, t.TempDir(), c, true)
 	ctx := context.Background()
 	if _, err := reg.SetPassword(ctx, "acme", "user:jane@acme", janePassword, ""); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := reg.Login(ctx, "acme", "jane@acme", janePassword)
 	for i := 0; i < access.MaxSessionsPerUser; i++ {
+		c.Add(time.Second)
 		if _, err := reg.Login(ctx, "acme", "jane@acme", janePassword); err != nil {
 			t.Fatal(err)
 		}
