@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -100,20 +101,27 @@ func (l *failureLimiter) reset(key string) {
 	l.mu.Unlock()
 }
 
-// evict drops the entries that hold nothing back (no wait, failures forgotten), or else
-// the one whose last failure is the oldest: the key under attack now stays. Called with
-// l.mu held.
+// evict drops the entries that hold nothing back (no wait, failures forgotten), and if
+// that frees less than a tenth of the map, the entries whose last failure is the oldest,
+// down to nine tenths: the keys under attack now stay, and the work is paid once per
+// tenth of the map. Called with l.mu held.
 func (l *failureLimiter) evict(now time.Time) {
-	var oldest string
 	for k, f := range l.m {
 		if now.Sub(f.last) >= loginForget && !now.Before(f.until) {
 			delete(l.m, k)
-		} else if oldest == "" || f.last.Before(l.m[oldest].last) {
-			oldest = k
 		}
 	}
-	if len(l.m) >= maxLimiterEntries {
-		delete(l.m, oldest)
+	keep := maxLimiterEntries * 9 / 10
+	if len(l.m) <= keep {
+		return
+	}
+	keys := make([]string, 0, len(l.m))
+	for k := range l.m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return l.m[keys[i]].last.Before(l.m[keys[j]].last) })
+	for _, k := range keys[:len(keys)-keep] {
+		delete(l.m, k)
 	}
 }
 
