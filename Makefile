@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseJWKS$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseClaimConditions$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzVerifyJWT$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./access -run '^$$' -fuzz '^FuzzParsePHC$$' -fuzztime $(FUZZTIME)
 
 # The benchmarks of the README's Performance section.
 BENCHCOUNT ?= 6

@@ -14,6 +14,8 @@
 //	ac\0cs\0<secret id>                 ClientSecret (JSON, with the secret's SHA-256)
 //	ac\0is\0<org>\0<issuer URL>        TrustedIssuer (JSON, with its JWKS)
 //	ac\0wp\0<policy id>                 WorkloadPolicy (JSON)
+//	ac\0w\0<org>\0user:<name>           a user's password: its argon2id PHC string (password.go)
+//	ac\0s\0<sha256 of session, hex>      console Session record (JSON, session.go), never the secret
 //
 // # Audit log
 //
@@ -50,6 +52,10 @@
 // verifies an OIDC subject token with go-jose against a trusted issuer's keys only:
 // asymmetric algorithms, a kid that names a key, exp required, iss, aud, exp, nbf and iat
 // checked with ClockLeeway.
+//
+// Secrets (tokens, session secrets) are found by the SHA-256 of what the caller sends, a
+// map look-up: no secret is ever compared by value, so no timing tells anything about one.
+// Password hashes and CSRF tokens are compared with crypto/subtle.
 //
 // A grant's scope (scope.go) and a rule's branch globs (branchglob.go) are parsed once
 // into values that match without allocating: ParseScope and ParseBranchGlob refuse a

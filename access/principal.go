@@ -367,6 +367,9 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 				return err
 			}
 		}
+		if err := r.deleteAuthOf(tx, org, ref); err != nil { // its password and sessions (session.go)
+			return err
+		}
 		return audit(ctx, tx, org, op, ref, map[string]int{"grants": len(rm.grants), "tokens": len(rm.tokens), "groups": len(rm.groups), "credentials": len(creds)})
 	})
 	if err != nil {
@@ -376,6 +379,7 @@ func (r *Registry) DeletePrincipal(ctx context.Context, org, ref string) error {
 		r.applyRemoval(o)
 	}
 	r.dropCredentialsLocked(org, ref)
+	r.forgetAuthOf(org, ref)
 	r.invalidate()
 	return nil
 }

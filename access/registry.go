@@ -76,6 +76,7 @@ type Registry struct {
 	settingsMu sync.RWMutex
 	settings   map[string]OrgSettings
 	creds      *credentials // client secrets, trusted issuers, workload policies (credentials.go); guarded by mu
+	auth       authState    // passwords and console sessions (session.go), guarded by mu
 }
 
 const (
@@ -120,6 +121,9 @@ func OpenRegistry(ctx context.Context, store catalog.Store) (*Registry, error) {
 			return err
 		}
 		if err := r.loadCredentials(tx); err != nil {
+			return err
+		}
+		if err := r.loadAuth(tx); err != nil {
 			return err
 		}
 		return tx.Iterate([]byte(keyToken), func(k, v []byte) error {

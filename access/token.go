@@ -282,6 +282,8 @@ func (r *Registry) Authenticate(token string) (Principal, Token, error) {
 	if len(token) > 200 || !(strings.HasPrefix(token, TokenPrefix) || strings.HasPrefix(token, LegacyTokenPrefix)) {
 		return Principal{}, Token{}, ErrBadToken
 	}
+	// The token is found by its SHA-256, a map look-up, never compared by value: what a
+	// look-up's timing could tell is about the hash of what the caller sent, not the secret.
 	hash := hashToken(token)
 	now := r.now()
 	r.mu.RLock()

@@ -51,10 +51,25 @@ func clocked(t *testing.T, dir string, c *clock, first bool) (*access.Registry, 
 
 // rawStore is every key and value of the store, concatenated.
 func rawStore(t *testing.T, store catalog.Store) []byte {
+	return rawStoreBut(t, store, "")
+}
+
+// rawStoreBut is rawStore without the keys under skip ("" skips nothing): the audit log
+// keeps naming what was deleted, by design (TestAuditHoldsNoSecret searches it whole).
+func rawStoreBut(t *testing.T, store catalog.Store, skip string) []byte {
 	t.Helper()
 	var all bytes.Buffer
 	if err := store.View(context.Background(), func(tx catalog.Txn) error {
-		return tx.Iterate(nil, func(k, v []byte) error { all.Write(k); all.WriteByte(0); all.Write(v); all.WriteByte(0); return nil })
+		return tx.Iterate(nil, func(k, v []byte) error {
+			if skip != "" && bytes.HasPrefix(k, []byte(skip)) {
+				return nil
+			}
+			all.Write(k)
+			all.WriteByte(0)
+			all.Write(v)
+			all.WriteByte(0)
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,8 @@ import (
 // Caller is the authenticated principal of a request and the org it acts in.
 type Caller struct {
 	Principal access.Principal
-	Token     access.Token
+	Token     access.Token    // zero when a session signed in
+	Session   *access.Session // the console session, nil for a token (auth.go)
 	Org       string
 }
 

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"fmt"
+	"github.com/rs/zerolog"
 	"net/http"
 	"strings"
 	"unicode"
@@ -56,25 +57,32 @@ func notMember(org string) *catalog.Error {
 		Msg: fmt.Sprintf("you are not a member of org %q (or there is no such org)", org)}
 }
 
-// actingCaller is the caller of a request authenticated as p with t: in t's org, or in the
-// org OrgHeader names. It refuses a bad header (400) or an org p's user is not a member of
-// (403) itself, and then answers false.
-func (s *Server) actingCaller(c *gin.Context, b *backend, p access.Principal, t access.Token) (*Caller, bool) {
+// actingCaller is the caller of a request signed in (by a token or a session) in its home
+// org: there, or in the org OrgHeader names. It refuses a bad header (400) or an org the
+// user is not a member of (403, and a denied record in the caller's own org's audit log)
+// itself, and then answers false.
+func (s *Server) actingCaller(c *gin.Context, b *backend, signed *Caller) (*Caller, bool) {
 	org, err := parseOrgHeader(c.Request.Header)
 	if err != nil {
 		s.refuse(c, http.StatusBadRequest, "INVALID_ARGUMENT", err.Error())
 		return nil, false
 	}
-	if org == "" || org == t.Org {
-		return &Caller{Principal: p, Token: t, Org: t.Org}, true
+	if org == "" || org == signed.Org {
+		return signed, true
 	}
-	ap, ok := b.reg.ActingPrincipal(org, p)
+	ap, ok := b.reg.ActingPrincipal(org, signed.Principal)
 	if !ok {
-		// Audit: a denied org switch (principal p, token t, target org).
-		s.refuse(c, http.StatusForbidden, "FORBIDDEN", notMember(org).Msg)
+		msg := notMember(org).Msg
+		// Recorded in the caller's own org: the other one (if it exists) is not its to see.
+		ctx := access.WithActor(c.Request.Context(), signed.Principal.Ref())
+		e := access.AuditEntry{Org: signed.Org, Action: "switchOrg", Target: "org:" + org, Result: access.AuditDenied, Reason: msg}
+		if err := b.reg.AppendAudit(ctx, e); err != nil {
+			zerolog.Ctx(ctx).Error().Err(err).Msg("audit record of a denied org switch not written")
+		}
+		s.refuse(c, http.StatusForbidden, "FORBIDDEN", msg)
 		return nil, false
 	}
-	return &Caller{Principal: ap, Token: t, Org: org}, true
+	return &Caller{Principal: ap, Token: signed.Token, Session: signed.Session, Org: org}, true
 }
 
 // authorizeIn allows or refuses mode on the whole of org for the caller: as its member

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -33,6 +34,10 @@ type Config struct {
 	// PublicMetrics serves /metrics without a token (for a scraper on a private network).
 	PublicMetrics bool
 	Log           zerolog.Logger
+	// RateLimit is the requests a second one principal may make (a token bucket of
+	// RateBurst); 0 means DefaultRateLimit (and DefaultRateBurst), negative no limit.
+	RateLimit float64
+	RateBurst int
 }
 
 func (c *Config) defaults() {
@@ -51,6 +56,12 @@ func (c *Config) defaults() {
 	if c.DeployTimeout <= 0 {
 		c.DeployTimeout = 10 * time.Minute
 	}
+	if c.RateLimit == 0 {
+		c.RateLimit, c.RateBurst = DefaultRateLimit, max(c.RateBurst, DefaultRateBurst)
+	}
+	if c.RateBurst <= 0 {
+		c.RateBurst = max(1, int(c.RateLimit))
+	}
 }
 
 // Server is tagflow's HTTP API. It answers health checks at once and everything else once
@@ -60,6 +71,10 @@ type Server struct {
 	engine  *gin.Engine
 	metrics *metrics
 	state   atomic.Pointer[backend]
+
+	now                    func() time.Time
+	loginUsers, loginAddrs *failureLimiter // ratelimit.go
+	requests               *requestLimiter
 }
 
 type backend struct {
@@ -72,7 +87,9 @@ type backend struct {
 func NewServer(cfg Config) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New(), metrics: newMetrics()}
+	s := &Server{cfg: cfg, engine: gin.New(), metrics: newMetrics(), now: time.Now,
+		loginUsers: newFailureLimiter(loginFreeFailures), loginAddrs: newFailureLimiter(loginFreeAddressFailures),
+		requests: newRequestLimiter(cfg.RateLimit, cfg.RateBurst)}
 	e := s.engine
 	e.HandleMethodNotAllowed = true
 	e.Use(s.requestContext, gin.CustomRecoveryWithWriter(nil, s.recovered))
@@ -87,7 +104,9 @@ func NewServer(cfg Config) *Server {
 	e.GET("/graphql/assets/:file", s.graphiqlAsset)
 	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
 	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
-	e.POST("/oauth/token", s.oauthToken) // unauthenticated: it is the authentication (oauth.go)
+	e.POST("/oauth/token", s.oauthToken)                       // unauthenticated: it is the authentication (oauth.go)
+	e.POST("/auth/login", s.limitBody(maxLoginBytes), s.login) // auth.go
+	e.POST("/auth/logout", s.logout)
 	e.NoRoute(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
 	})
@@ -185,7 +204,7 @@ func (s *Server) limitBody(max int64) gin.HandlerFunc {
 	}
 }
 
-// authenticate requires a valid bearer token and puts the caller in the context.
+// authenticate requires a valid bearer token or session, applies the request rate limit, and puts the caller in the context.
 func (s *Server) authenticate(c *gin.Context) {
 	b := s.state.Load()
 	if b == nil {
@@ -193,25 +212,20 @@ func (s *Server) authenticate(c *gin.Context) {
 		abort(c, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is still loading the catalog")
 		return
 	}
-	h := c.GetHeader("Authorization")
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		c.Header("WWW-Authenticate", `Bearer realm="tagflow"`)
-		s.refuse(c, http.StatusUnauthorized, "UNAUTHENTICATED", "this endpoint needs an Authorization: Bearer <token> header")
+	signed := s.signIn(c, b) // a bearer token or the session cookie, in its home org (auth.go)
+	if signed == nil {
 		return
 	}
-	p, t, err := b.reg.Authenticate(strings.TrimSpace(token))
-	if err != nil {
-		c.Header("WWW-Authenticate", `Bearer realm="tagflow", error="invalid_token"`)
-		s.refuse(c, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
-		return
-	}
-	c.Set(ctxLogger, p.Ref())
-	caller, ok := s.actingCaller(c, b, p, t) // the token's org, or X-Tagflow-Org's (orgs.go)
+	caller, ok := s.actingCaller(c, b, signed) // the home org, or X-Tagflow-Org's (orgs.go)
 	if !ok {
 		return
 	}
-	ctx := withCaller(access.WithActor(c.Request.Context(), p.Ref()), caller)
+	if wait, ok := s.requests.allow(caller.Org+"\x00"+caller.Principal.Ref(), s.now()); !ok {
+		s.refuseRateLimited(c, wait, fmt.Sprintf("%s made more than %g requests a second (burst %d)", caller.Principal.Ref(), s.cfg.RateLimit, s.cfg.RateBurst))
+		return
+	}
+	c.Set(ctxLogger, caller.Principal.Ref())
+	ctx := withCaller(access.WithActor(c.Request.Context(), caller.Principal.Ref()), caller)
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }

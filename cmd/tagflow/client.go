@@ -25,6 +25,9 @@ type client struct {
 	token string
 	org   string // sent as X-Tagflow-Org when not ""
 	http  *http.Client
+	// header is sent with every request besides the token (login.go: a session's cookie
+	// and CSRF header, with no token).
+	header http.Header
 }
 
 func (g *globals) client() (*client, error) {
@@ -169,9 +172,14 @@ func (c *client) query(q string, vars map[string]any, out any) error {
 // do sends a request with the token and returns the body; a transport failure is
 // exitUnreachable, a REST error body is a refusal.
 func (c *client) do(req *http.Request) ([]byte, int, error) {
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	if c.org != "" {
 		req.Header.Set("X-Tagflow-Org", c.org)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -102,6 +102,7 @@ func newRoot() (*cobra.Command, *globals) {
 	root.AddCommand(newOrg(g))
 	root.AddCommand(newAudit(g))
 	root.AddCommand(newIssuer(g))
+	root.AddCommand(newLogin(g), newLogout(g))
 	usageRules(root) // last: it applies to every command added above
 	return root, g
 }

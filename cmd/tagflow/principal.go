@@ -241,8 +241,8 @@ NAME is the ` + kind + `'s name or reference.`,
 }
 
 func newUser(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Create users"}
-	cmd.AddCommand(createCommand(g, "user", "tagflow user create jane@acme"))
+	cmd := &cobra.Command{Use: "user", Short: "Create users and set their passwords"}
+	cmd.AddCommand(createCommand(g, "user", "tagflow user create jane@acme"), newUserPasswd(g)) // passwd: login.go
 	return cmd
 }
 

@@ -37,6 +37,8 @@ type serveConfig struct {
 	logFormat       string
 	gcInterval      time.Duration
 	trustedIssuers  string // a file of OIDC issuers to trust (credentials.go)
+	rateLimit       float64
+	rateBurst       int
 }
 
 func newServe() *cobra.Command {
@@ -68,6 +70,8 @@ only, and without --data runs on a new temporary directory that shutdown removes
 	f.StringVar(&cfg.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
 	f.DurationVar(&cfg.gcInterval, "gc-interval", 10*time.Minute, "how often unreachable versions are collected")
 	f.StringVar(&cfg.trustedIssuers, "trusted-issuers", "", "a YAML or JSON file of OIDC issuers to trust: [{org, issuer, audience, jwksFile}]")
+	f.Float64Var(&cfg.rateLimit, "rate-limit", graphql.DefaultRateLimit, "requests a second one principal may make (0: no limit)")
+	f.IntVar(&cfg.rateBurst, "rate-burst", graphql.DefaultRateBurst, "requests one principal may make at once above --rate-limit")
 	return cmd
 }
 
@@ -98,6 +102,13 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 		if l.v <= 0 {
 			return usageErr("%s %d: a limit must be a positive number of bytes", l.flag, l.v)
 		}
+	}
+	if cfg.rateLimit < 0 || cfg.rateBurst < 1 && cfg.rateLimit > 0 {
+		return usageErr("--rate-limit %g --rate-burst %d: give a limit of 0 (none) or more requests a second, and a burst of at least 1", cfg.rateLimit, cfg.rateBurst)
+	}
+	rateLimit := cfg.rateLimit
+	if rateLimit == 0 {
+		rateLimit = -1 // graphql.Config: negative is no limit
 	}
 	if cfg.gcInterval < 0 {
 		return usageErr("--gc-interval %v: use a positive duration, or 0 to collect never", cfg.gcInterval)
@@ -138,7 +149,7 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	}
 	api := graphql.NewServer(graphql.Config{
 		MaxDeployBytes: cfg.maxDeployBytes, MaxGraphQLBytes: cfg.maxGraphQLBytes,
-		PublicMetrics: cfg.publicMetrics, Log: log,
+		PublicMetrics: cfg.publicMetrics, Log: log, RateLimit: rateLimit, RateBurst: cfg.rateBurst,
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),
