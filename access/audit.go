@@ -148,7 +148,13 @@ func (r *Registry) AppendAudit(ctx context.Context, e AuditEntry) error {
 
 // audit is WriteAudit of a registry change in org.
 func audit(ctx context.Context, tx catalog.Txn, org, action, target string, details any) error {
-	e := AuditEntry{Org: org, Action: action, Target: target}
+	return auditAs(ctx, tx, org, "", action, target, details)
+}
+
+// auditAs is audit with the principal named (empty: the actor of ctx): for what no
+// authenticated caller does (a login, a token issued to a workload).
+func auditAs(ctx context.Context, tx catalog.Txn, org, principal, action, target string, details any) error {
+	e := AuditEntry{Org: org, Principal: principal, Action: action, Target: target}
 	if details != nil {
 		b, err := json.Marshal(details)
 		if err != nil {

@@ -174,7 +174,10 @@ func (r *Registry) CreateClientSecret(ctx context.Context, org, ref, name string
 	s := &ClientSecret{ID: newID("cs_"), ClientID: ClientID(org, ref), Name: name, Org: org, Workload: ref,
 		Hash: hashToken(secret), CreatedAt: r.now().UTC()}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, []byte(keyClientSecret+s.ID), s)
+		if err := putJSON(tx, []byte(keyClientSecret+s.ID), s); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, ref, map[string]string{"id": s.ID, "clientId": s.ClientID, "name": s.Name, "workload": ref})
 	}); err != nil {
 		return NewClientSecret{}, fmt.Errorf("%s %s: %w", op, ref, err)
 	}
@@ -243,7 +246,11 @@ func (r *Registry) RevokeClientSecret(ctx context.Context, org, id string) (bool
 		if err := tx.Delete([]byte(keyClientSecret + id)); err != nil {
 			return err
 		}
-		return deleteTokens(tx, tokens)
+		if err := deleteTokens(tx, tokens); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, "revokeClientSecret", s.Workload,
+			map[string]any{"id": id, "clientId": s.ClientID, "name": s.Name, "tokensRevoked": len(tokens)})
 	}); err != nil {
 		return false, fmt.Errorf("revokeClientSecret %s: %w", id, err)
 	}
@@ -397,7 +404,12 @@ func (r *Registry) issue(ctx context.Context, op, org, ref, source string) (Issu
 		if err := putJSON(tx, []byte(keyToken+hash), t); err != nil {
 			return err
 		}
-		return tx.Set([]byte(keyTokenID+t.ID), []byte(hash))
+		if err := tx.Set([]byte(keyTokenID+t.ID), []byte(hash)); err != nil {
+			return err
+		}
+		// No caller is signed in on POST /oauth/token: the workload acts.
+		return auditAs(ctx, tx, org, ref, op, ref,
+			map[string]any{"tokenId": t.ID, "source": source, "expiresAt": exp, "expiredDropped": len(expired)})
 	}); err != nil {
 		return Issued{}, fmt.Errorf("%s: issue a token for %s: %w", op, ref, err)
 	}

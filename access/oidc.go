@@ -259,7 +259,11 @@ func (r *Registry) AddTrustedIssuer(ctx context.Context, org, issuer, audience s
 	}
 	is.CreatedAt = r.now().UTC()
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, issuerKey(org, issuer), is)
+		if err := putJSON(tx, issuerKey(org, issuer), is); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, "issuer:"+issuer,
+			map[string]any{"issuer": issuer, "audience": is.Audience, "keyIds": is.KeyIDs(), "replaced": old != nil})
 	}); err != nil {
 		return TrustedIssuer{}, fmt.Errorf("%s %s: %w", op, issuer, err)
 	}
@@ -370,12 +374,19 @@ func (r *Registry) RemoveTrustedIssuer(ctx context.Context, org, issuer string) 
 		if err := tx.Delete(issuerKey(org, issuer)); err != nil {
 			return err
 		}
+		ids := make([]string, 0, len(policies))
 		for _, p := range policies {
 			if err := tx.Delete([]byte(keyPolicy + p.ID)); err != nil {
 				return err
 			}
+			ids = append(ids, p.ID)
 		}
-		return deleteTokens(tx, tokens)
+		if err := deleteTokens(tx, tokens); err != nil {
+			return err
+		}
+		sort.Strings(ids)
+		return audit(ctx, tx, org, op, "issuer:"+issuer,
+			map[string]any{"issuer": issuer, "policiesDeleted": ids, "tokensRevoked": len(tokens)})
 	}); err != nil {
 		return false, fmt.Errorf("%s %s: %w", op, issuer, err)
 	}
@@ -459,7 +470,14 @@ func (r *Registry) CreateWorkloadPolicy(ctx context.Context, org, ref, issuer st
 	}
 	wp := &WorkloadPolicy{ID: newID("wp_"), Org: org, Workload: ref, Issuer: issuer, Claims: conds, CreatedAt: r.now().UTC()}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, []byte(keyPolicy+wp.ID), wp)
+		if err := putJSON(tx, []byte(keyPolicy+wp.ID), wp); err != nil {
+			return err
+		}
+		cs := make([]string, len(conds))
+		for i, c := range conds {
+			cs[i] = c.String()
+		}
+		return audit(ctx, tx, org, op, ref, map[string]any{"id": wp.ID, "issuer": issuer, "claims": cs})
 	}); err != nil {
 		return WorkloadPolicy{}, fmt.Errorf("%s %s: %w", op, ref, err)
 	}
@@ -505,7 +523,11 @@ func (r *Registry) DeleteWorkloadPolicy(ctx context.Context, org, id string) (bo
 		if err := tx.Delete([]byte(keyPolicy + id)); err != nil {
 			return err
 		}
-		return deleteTokens(tx, tokens)
+		if err := deleteTokens(tx, tokens); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, "deleteWorkloadPolicy", p.Workload,
+			map[string]any{"id": id, "issuer": p.Issuer, "tokensRevoked": len(tokens)})
 	}); err != nil {
 		return false, fmt.Errorf("deleteWorkloadPolicy %s: %w", id, err)
 	}

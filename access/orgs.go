@@ -111,7 +111,15 @@ func (r *Registry) CreateOrg(ctx context.Context, name string, creator Principal
 				return err
 			}
 		}
-		return putJSON(tx, grantKey(g), g)
+		if err := putJSON(tx, grantKey(g), g); err != nil {
+			return err
+		}
+		// One record in the new org's log, one in the creator's current org's.
+		details := map[string]string{"org": name, "creator": creator.Ref(), "creatorOrg": creator.Org}
+		if err := audit(ctx, tx, name, op, "org:"+name, details); err != nil {
+			return err
+		}
+		return audit(ctx, tx, creator.Org, op, "org:"+name, details)
 	})
 	if err != nil {
 		return Principal{}, fmt.Errorf("%s %s: %w", op, name, err)
@@ -153,7 +161,10 @@ func (r *Registry) AddOrgMember(ctx context.Context, org, from, user string) (Pr
 	}
 	m := &Principal{Org: org, Kind: "user", Name: p.Name, CreatedAt: r.now().UTC(), Home: home}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return putJSON(tx, principalKey(org, m.Ref()), m)
+		if err := putJSON(tx, principalKey(org, m.Ref()), m); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, m.Ref(), map[string]string{"home": home})
 	}); err != nil {
 		return Principal{}, false, fmt.Errorf("%s %s to %s: %w", op, user, org, err)
 	}
@@ -183,7 +194,12 @@ func (r *Registry) RemoveOrgMember(ctx context.Context, org, ref string) error {
 			Msg: fmt.Sprintf("%s is the last user or workload holding the admin role on * in org %q; grant admin on * to another user first", ref, org)}
 	}
 	rm := r.planRemoval(org, ref)
-	if err := r.store.Update(ctx, rm.write); err != nil {
+	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
+		if err := rm.write(tx); err != nil {
+			return err
+		}
+		return audit(ctx, tx, org, op, ref, map[string]any{"home": p.Home, "grants": len(rm.grants), "tokens": len(rm.tokens)})
+	}); err != nil {
 		return fmt.Errorf("%s %s: %w", op, ref, err)
 	}
 	r.applyRemoval(rm)
@@ -287,4 +303,11 @@ func (r *Registry) applyRemoval(rm *removal) {
 	}
 	om.remove(rm.p)
 	delete(r.principals[rm.org], rm.ref)
+}
+
+// OrgExists reports whether org exists (its org principal does).
+func (r *Registry) OrgExists(org string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.principals[org]["org:"+org] != nil
 }

@@ -202,7 +202,7 @@ func (r *Registry) SetPassword(ctx context.Context, org, ref, password, keep str
 				return err
 			}
 		}
-		return nil
+		return audit(ctx, tx, org, op, ref, map[string]int{"sessionsEnded": len(ended)})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: %w", op, ref, err)
@@ -273,7 +273,8 @@ func (r *Registry) Login(ctx context.Context, org, user, password string) (NewSe
 				return err
 			}
 		}
-		return nil
+		// Nobody is signed in yet: the user acts. The session's id, never its secret.
+		return auditAs(ctx, tx, org, ref, op, ref, map[string]any{"session": s.ID, "expiresAt": s.ExpiresAt})
 	})
 	if err != nil {
 		return NewSession{}, fmt.Errorf("%s %s: %w", op, ref, err)
@@ -351,7 +352,10 @@ func (r *Registry) Logout(ctx context.Context, secret string) (Session, bool, er
 		return Session{}, false, nil
 	}
 	if err := r.store.Update(ctx, func(tx catalog.Txn) error {
-		return tx.Delete([]byte(keySession + hash))
+		if err := tx.Delete([]byte(keySession + hash)); err != nil {
+			return err
+		}
+		return auditAs(ctx, tx, s.Org, s.Principal, "logout", s.Principal, map[string]string{"session": s.ID})
 	}); err != nil {
 		return Session{}, false, fmt.Errorf("logout: %w", err)
 	}

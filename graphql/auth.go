@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/rs/zerolog"
 	"github.com/tagflow/tagflow/access"
 )
 
@@ -69,10 +71,12 @@ func (s *Server) login(c *gin.Context) {
 	now := s.now()
 	userKey, addrKey := org+"\x00"+strings.ToLower(req.User), clientAddr(c.Request)
 	if d := s.loginUsers.wait(userKey, now); d > 0 {
+		s.auditLoginRefusal(c, b, org, req.User, "too many failed logins for this user")
 		s.refuseRateLimited(c, d, "too many failed logins for this user")
 		return
 	}
 	if d := s.loginAddrs.wait(addrKey, now); d > 0 {
+		s.auditLoginRefusal(c, b, org, req.User, "too many failed logins from this address")
 		s.refuseRateLimited(c, d, "too many failed logins from this address")
 		return
 	}
@@ -80,6 +84,7 @@ func (s *Server) login(c *gin.Context) {
 	if errors.Is(err, access.ErrBadLogin) {
 		s.loginUsers.fail(userKey, now)
 		s.loginAddrs.fail(addrKey, now)
+		s.auditLoginRefusal(c, b, org, req.User, access.ErrBadLogin.Msg)
 	}
 	if err != nil {
 		abortErr(c, err)
@@ -143,6 +148,7 @@ func (s *Server) logout(c *gin.Context) {
 	if ck, err := c.Request.Cookie(SessionCookie); err == nil && ck.Value != "" {
 		if p, sess, err := b.reg.AuthenticateSession(ck.Value); err == nil {
 			if msg := csrfRefusal(c, &sess); msg != "" {
+				auditCSRF(c, b, &sess, msg)
 				abort(c, http.StatusForbidden, "FORBIDDEN", msg)
 				return
 			}
@@ -188,6 +194,7 @@ func (s *Server) signIn(c *gin.Context, b *backend) *Caller {
 		return nil
 	}
 	if msg := csrfRefusal(c, &sess); msg != "" {
+		auditCSRF(c, b, &sess, msg)
 		s.refuse(c, http.StatusForbidden, "FORBIDDEN", msg)
 		return nil
 	}
@@ -245,4 +252,31 @@ func clientAddr(r *http.Request) string {
 	}
 	p, _ := a.WithZone("").Prefix(64)
 	return p.String()
+}
+
+// auditLoginRefusal writes the denied record of a failed or rate-limited login in the org
+// it named, when that org exists (a login to no org leaves no record: there is no log to
+// write it in, and the login rate limiter bounds how often either is written). The
+// principal is "user:" and the name as typed, which need not be a user; never the password.
+func (s *Server) auditLoginRefusal(c *gin.Context, b *backend, org, user, reason string) {
+	if !b.reg.OrgExists(org) {
+		return
+	}
+	ctx := c.Request.Context()
+	e := access.AuditEntry{Org: org, Principal: "user:" + user, Action: "login", Target: "user:" + user,
+		Result: access.AuditDenied, Reason: reason}
+	if err := b.reg.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("audit record of a refused login not written")
+	}
+}
+
+// auditCSRF writes the denied record of a request signed in by sess's cookie and refused
+// as a possible cross-site request forgery, in the session's org, for its user.
+func auditCSRF(c *gin.Context, b *backend, sess *access.Session, reason string) {
+	ctx := c.Request.Context()
+	e := access.AuditEntry{Org: sess.Org, Principal: sess.Principal, Action: "csrf", Target: "org:" + sess.Org,
+		Result: access.AuditDenied, Reason: reason}
+	if err := b.reg.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("audit record of a CSRF refusal not written")
+	}
 }
