@@ -119,3 +119,45 @@ func TestAuditRecordsIdentityOperations(t *testing.T) {
 		t.Errorf("beta's log: %d createOrg, %d addOrgMember: %s", created, added, beta.raw)
 	}
 }
+
+// The removals and the CSRF refusal leave their records too.
+func TestAuditRecordsIdentityRemovals(t *testing.T) {
+	a := newSigninAPI(t, graphql.Config{}, nil)
+	s := newRSASigner(t, "k1")
+	policy := ciSetup(t, a.api, jwks(t, s))
+	if r := a.exchange(t, s.sign(t, "k1", ciClaims())); r.status != 200 {
+		t.Fatalf("exchange: %d %v", r.status, r.body)
+	}
+	a.mustGQL(t, `mutation($id: ID!) { deleteWorkloadPolicy(id: $id) }`, map[string]any{"id": policy})
+	a.mustGQL(t, `mutation($i: String!) { removeTrustedIssuer(issuer: $i) }`, map[string]any{"i": testIssuer})
+	ck, _ := a.login(t, janePassword)
+	if ans := a.asSession(t, ck, "", `mutation { createOrg(name: "x") }`); ans.status != 403 {
+		t.Fatalf("no CSRF token: %d %s", ans.status, ans.raw)
+	}
+	a.mustGQL(t, `mutation { createOrg(name: "beta") }`, nil)
+	a.mustGQL(t, `mutation { addOrgMember(org: "beta", user: "user:jane@acme") }`, nil)
+	a.mustGQL(t, `mutation { removeOrgMember(org: "beta", user: "user:jane@acme") }`, nil)
+	rows, _, _ := a.audit(t, map[string]any{"f": 1000})
+	for _, w := range []struct{ action, target, result, details string }{
+		{"deleteWorkloadPolicy", "workload:ci", "ok", `"tokensRevoked":1`},
+		{"removeTrustedIssuer", "issuer:" + testIssuer, "ok", `"tokensRevoked":0`},
+		{"csrf", "org:acme", "denied", ""},
+	} {
+		var got []auditRow
+		for _, r := range rows {
+			if r.Action == w.action {
+				got = append(got, r)
+			}
+		}
+		if len(got) != 1 || got[0].Target != w.target || got[0].Result != w.result || !strings.Contains(str(got[0].Details), w.details) {
+			t.Errorf("%s: want one record %+v, got %+v", w.action, w, got)
+		} else if w.action == "csrf" && (got[0].Principal != "user:jane@acme" || !strings.Contains(str(got[0].Reason), graphql.CSRFHeader)) {
+			t.Errorf("csrf record %+v", got[0])
+		}
+	}
+	beta := send(t, http.DefaultClient, "POST", a.url, "/graphql", gqlBody(`{ auditLog(action: "removeOrgMember") { nodes { target result } } }`),
+		map[string]string{"Authorization": "Bearer " + a.token, graphql.OrgHeader: "beta"})
+	if n := field(beta.body, "data", "auditLog", "nodes").([]any); len(n) != 1 || n[0].(map[string]any)["target"] != "user:jane@acme" {
+		t.Errorf("beta's removeOrgMember: %s", beta.raw)
+	}
+}
