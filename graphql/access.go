@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"weak"
 
 	gql "github.com/graph-gophers/graphql-go"
 	"github.com/tagflow/tagflow/access"
@@ -208,6 +209,10 @@ func (r *Resolver) ColumnAccess(ctx context.Context, args struct {
 	if err := charge(ctx, 1+len(a.Members)); err != nil {
 		return nil, err
 	}
+	key := columnKey{pol: weak.Make(pol), view: weak.Make(v), dataset: a.Path, mode: mode}
+	if ca, ok := r.columns.get(key); ok {
+		return &columnAccessResolver{ca: ca}, nil
+	}
 	req := &access.ColumnsRequest{Dataset: a.Path, Branch: branch, Mode: mode, Owner: a.EffectiveOwner(), Explain: true,
 		TagSource: func(path, tag string) string { return tagSource(ctx, v, path)(tag) }}
 	req.DatasetTags, _ = v.Tags(a.Path)
@@ -227,6 +232,7 @@ func (r *Resolver) ColumnAccess(ctx context.Context, args struct {
 	req.Columns = sc.cols
 	ca := pol.ColumnAccess(req)
 	req.Columns = nil
+	r.columns.put(key, ca)
 	return &columnAccessResolver{ca: ca}, nil
 }
 

@@ -14,6 +14,8 @@ import (
 type Resolver struct {
 	svc *tags.Service
 	reg *access.Registry
+	// columns memoizes columnAccess answers by policy, view, dataset and mode (columncache.go).
+	columns columnCache
 }
 
 // MaxPage is the largest page a connection returns (DESIGN §6).
