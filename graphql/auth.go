@@ -33,6 +33,12 @@ const SessionCookie = "tagflow_session"
 // CSRFHeader carries the session's CSRF token on requests signed in by the cookie.
 const CSRFHeader = "X-Tagflow-CSRF"
 
+// CSRFCookie holds the session's CSRF token where the console's scripts can read it (not
+// HttpOnly), so a reloaded page can still send CSRFHeader. It is no credential: the server
+// compares the header with the session's token, never with this cookie, and another
+// site's scripts can read neither (same-origin policy) nor send it (SameSite=Strict).
+const CSRFCookie = "tagflow_csrf"
+
 // maxLoginBytes bounds the body of POST /auth/login.
 const maxLoginBytes = 16 << 10
 
@@ -95,6 +101,9 @@ func (s *Server) login(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: sess.Secret, Path: "/",
 		Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	http.SetCookie(c.Writer, &http.Cookie{Name: CSRFCookie, Value: sess.CSRF, Path: "/",
+		Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
+		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"principal": sess.Principal, "org": sess.Org, "csrfToken": sess.CSRF,
 		"expiresAt": sess.ExpiresAt.UTC().Format(tokenTimeFormat)})
@@ -161,6 +170,8 @@ func (s *Server) logout(c *gin.Context) {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	http.SetCookie(c.Writer, &http.Cookie{Name: CSRFCookie, Value: "", Path: "/", MaxAge: -1,
+		SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
 	c.JSON(http.StatusOK, gin.H{"loggedOut": ended})
 }
 

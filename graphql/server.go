@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -38,6 +39,8 @@ type Config struct {
 	// RateBurst); 0 means DefaultRateLimit (and DefaultRateBurst), negative no limit.
 	RateLimit float64
 	RateBurst int
+	// Console is the built web console (web.Assets); nil serves none.
+	Console fs.FS
 }
 
 func (c *Config) defaults() {
@@ -75,6 +78,7 @@ type Server struct {
 	now                    func() time.Time
 	loginUsers, loginAddrs *failureLimiter // ratelimit.go
 	requests               *requestLimiter
+	console                map[string]*consoleFile // console.go
 }
 
 type backend struct {
@@ -107,6 +111,16 @@ func NewServer(cfg Config) *Server {
 	e.POST("/oauth/token", s.oauthToken)                       // unauthenticated: it is the authentication (oauth.go)
 	e.POST("/auth/login", s.limitBody(maxLoginBytes), s.login) // auth.go
 	e.POST("/auth/logout", s.logout)
+	if cfg.Console != nil {
+		files, err := loadConsole(cfg.Console)
+		if err != nil {
+			panic(fmt.Sprintf("load the console: %v", err)) // an embedded file system: a broken build
+		}
+		s.console = files
+		e.GET("/", func(c *gin.Context) { s.serveConsoleFile(c, "index.html") })
+		e.GET("/graphiql", func(c *gin.Context) { s.serveConsoleFile(c, "graphiql.html") })
+		e.GET("/assets/*file", func(c *gin.Context) { s.serveConsoleFile(c, "assets"+c.Param("file")) })
+	}
 	e.NoRoute(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
 	})

@@ -1,7 +1,8 @@
-// Package web will hold tagflow's console: its TypeScript source (built with Vite), the
-// go:embed of the built assets, and its browser tests in headless Chromium. It serves the
-// console next to the API on the same gin engine.
+// Package web holds tagflow's console: its TypeScript source in console/ (built with Vite
+// into dist/, which is committed), the go:embed of the built assets, and the browser tests
+// that drive a real headless Chromium against a real `tagflow serve --demo`.
 //
-// web may import graphql, access, tags, lineage and catalog; with graphql, it is the only
-// package that imports gin.
+// The console talks only GraphQL (POST /graphql) and the sign-in endpoints (/auth/login,
+// /auth/logout) to the same API as every other client. cmd/tagflow hands Assets to the
+// graphql server, which serves them: web imports none of tagflow's packages.
 package web

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"github.com/tagflow/tagflow/fixtures"
 	"github.com/tagflow/tagflow/graphql"
 	"github.com/tagflow/tagflow/tags"
+	"github.com/tagflow/tagflow/web"
 )
 
 // serveConfig is everything serve is told by flags.
@@ -150,6 +152,7 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	api := graphql.NewServer(graphql.Config{
 		MaxDeployBytes: cfg.maxDeployBytes, MaxGraphQLBytes: cfg.maxGraphQLBytes,
 		PublicMetrics: cfg.publicMetrics, Log: log, RateLimit: rateLimit, RateBurst: cfg.rateBurst,
+		Console: web.Assets(),
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),
@@ -194,6 +197,9 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 		return err
 	}
 	log.Info().Msg("ready")
+	if cfg.demo {
+		printDemoPasswords(cfg.data, "http://"+ln.Addr().String())
+	}
 	// The collector uses the store, so it must end before the deferred store.Close on every
 	// way out: stop ends ctx, and the collector returns after its current sweep.
 	gcDone := make(chan struct{})
@@ -283,8 +289,47 @@ func load(ctx context.Context, cfg *serveConfig, store catalog.Store, log zerolo
 			}
 			log.Info().Str("fixture", "access/"+d.Name).Msg("demo access fixture loaded")
 		}
+		if err := setDemoPasswords(ctx, reg, org, cfg.data); err != nil {
+			return nil, nil, err
+		}
 	}
 	return svc, reg, nil
+}
+
+// demoPasswordsFile holds the passwords the demo gave its users on its first start, so
+// every later demo start can print them again. A real deployment has no such file and no
+// default password: users get theirs from an admin (setPassword, tagflow user passwd).
+const demoPasswordsFile = "demo-passwords.txt"
+
+// setDemoPasswords gives every user of org a random password and writes them to the data
+// directory's demo-passwords.txt (readable by its owner only), for the console's sign-in.
+func setDemoPasswords(ctx context.Context, reg *access.Registry, org, data string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# tagflow demo: the users of org %s and their passwords (demo only)\n", org)
+	for _, p := range reg.Principals(org, "user") {
+		pw := rand.Text()[:16]
+		if _, err := reg.SetPassword(ctx, org, p.Ref(), pw, ""); err != nil {
+			return fmt.Errorf("demo password of %s: %w", p.Ref(), err)
+		}
+		fmt.Fprintf(&b, "%-20s %s\n", p.Name, pw)
+	}
+	return writeSecret(filepath.Join(data, demoPasswordsFile), b.String())
+}
+
+// printDemoPasswords prints the demo users' passwords, if this data directory has them, to
+// standard error (not the log: log pipelines keep what they get).
+func printDemoPasswords(data, addr string) {
+	b, err := os.ReadFile(filepath.Join(data, demoPasswordsFile))
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "\n  Sign in to the console at %s as one of these users:\n\n", addr)
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			fmt.Fprintf(os.Stderr, "    %s\n", line)
+		}
+	}
+	fmt.Fprintln(os.Stderr)
 }
 
 // storeOrg decides the org a start serves: the one the store holds, or on an empty store

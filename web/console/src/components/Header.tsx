@@ -1,0 +1,44 @@
+// The header: navigation, org switcher, branch switcher, who am I, sign out.
+import { useSession } from "../session";
+import { useQuery } from "./state";
+
+export function Header() {
+  const s = useSession();
+  const branches = useQuery<{ branches: { name: string }[] }>("query Branches { branches { name } }", { org: s.org });
+  return (
+    <header className="top">
+      <a className="brand" href="#/">
+        tagflow
+      </a>
+      <nav aria-label="Main">
+        <a href="#/">Catalog</a>
+        <a href="#/access/principals">Access</a>
+        <a href="#/tokens">My tokens</a>
+        <a href="/graphiql">GraphiQL</a>
+      </nav>
+      <span className="spacer" />
+      <label>
+        Org{" "}
+        <select name="org" value={s.org} onChange={(e) => s.setOrg(e.target.value)}>
+          {(s.orgs.includes(s.org) ? s.orgs : [s.org, ...s.orgs]).map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Branch{" "}
+        <select name="branch" value={s.branch} onChange={(e) => s.setBranch(e.target.value)}>
+          {(branches.data?.branches.map((b) => b.name) ?? [s.branch]).map((b) => (
+            <option key={b}>{b}</option>
+          ))}
+        </select>
+      </label>
+      <span className="who" title={s.principal}>
+        {s.principal}
+      </span>
+      <button type="button" onClick={s.signOut}>
+        Sign out
+      </button>
+    </header>
+  );
+}
