@@ -151,3 +151,66 @@ func TestDemoLoadsAccessFixtures(t *testing.T) {
 		t.Fatalf("SIGTERM: exit %d", code)
 	}
 }
+
+// TestDemoUsersHavePrintedPasswords: the demo's first start gives every fixture user a
+// random password, keeps them in DATA/demo-passwords.txt (owner-only), prints them at
+// every start, and each one signs its user in; a later start keeps them.
+func TestDemoUsersHavePrintedPasswords(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, data, "--demo")
+	file := filepath.Join(data, "demo-passwords.txt")
+	st, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v; want 0600", file, st.Mode().Perm())
+	}
+	passwords := map[string]string{}
+	for _, line := range strings.Split(readFile(t, file), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && !strings.HasPrefix(line, "#") {
+			passwords[f[0]] = f[1]
+		}
+	}
+	for _, u := range []string{"admin", "jane@acme", "alan@acme"} {
+		if len(passwords[u]) < 12 {
+			t.Fatalf("no password of at least 12 characters for %s in %s: %v", u, file, passwords)
+		}
+	}
+	printed := func(s *server) string {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			log := readFile(t, s.log)
+			if strings.Contains(log, "Sign in to the console") || time.Now().After(deadline) {
+				return log
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	mustContain(t, "the first demo start's output", printed(s), "Sign in to the console at "+s.url, "jane@acme", passwords["jane@acme"])
+	login := func(s *server, user, pw string) int {
+		body := `{"user":"` + user + `","password":"` + pw + `"}`
+		resp, err := s.http.Post(s.url+"/auth/login", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, u := range []string{"admin", "jane@acme"} {
+		if code := login(s, u, passwords[u]); code != http.StatusOK {
+			t.Errorf("login of %s with its printed password: HTTP %d", u, code)
+		}
+	}
+	if code := login(s, "jane@acme", passwords["admin"]); code != http.StatusUnauthorized {
+		t.Errorf("login of jane@acme with the admin's password: HTTP %d; want 401", code)
+	}
+	if code, _ := s.terminate(t); code != 0 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+	s = startServer(t, data, "--demo")
+	mustContain(t, "a later demo start's output", printed(s), passwords["alan@acme"])
+	if code := login(s, "alan@acme", passwords["alan@acme"]); code != http.StatusOK {
+		t.Errorf("login of alan@acme after a restart: HTTP %d", code)
+	}
+}
