@@ -2,7 +2,7 @@
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import { Empty, Loading, useQuery } from "../components/state";
 import { AccessError } from "./common";
-import { localToRFC3339, rfc3339ToLocal, shortTime } from "./forms";
+import { detailsText, localToRFC3339, rfc3339ToLocal, shortTime } from "./forms";
 
 interface Entry {
   at: string;
@@ -112,7 +112,7 @@ export default function AuditSection({ params }: { params: URLSearchParams }) {
                     <td>{a.result}</td>
                     <td>{a.reason ?? ""}</td>
                     <td className="details" title={a.requestId ? `request ${a.requestId}` : undefined}>
-                      {a.details ? <code>{a.details}</code> : ""}
+                      {a.details ? <code>{detailsText(a.details)}</code> : ""}
                     </td>
                   </tr>
                 ))}

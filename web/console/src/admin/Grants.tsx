@@ -24,6 +24,7 @@ export default function GrantsSection({ params }: { params: URLSearchParams }) {
   const choices = useQuery<{ roles: { name: string; builtIn: boolean }[]; principals: { nodes: { ref: string }[] } }>(CHOICES, {});
   const act = useAction();
   const [done, setDone] = useState("");
+  const [fresh, setFresh] = useState("");
 
   const revoke = async (g: Grant) => {
     setDone("");
@@ -44,6 +45,7 @@ export default function GrantsSection({ params }: { params: URLSearchParams }) {
         initialPrincipal={params.get("principal") ?? ""}
         onGranted={(g) => {
           setDone(`Granted ${g.role} on ${g.scope} to ${g.principal}.`);
+          setFresh(`${g.principal} ${g.role} ${g.scope}`);
           q.reload();
         }}
       />
@@ -82,7 +84,7 @@ export default function GrantsSection({ params }: { params: URLSearchParams }) {
           </thead>
           <tbody>
             {q.data.grants.map((g) => (
-              <tr key={`${g.principal} ${g.role} ${g.scope}`} data-testid="grant-row" data-principal={g.principal} data-role={g.role} data-scope={g.scope}>
+              <tr key={`${g.principal} ${g.role} ${g.scope}`} className={fresh === `${g.principal} ${g.role} ${g.scope}` ? "fresh" : undefined} data-testid="grant-row" data-principal={g.principal} data-role={g.role} data-scope={g.scope}>
                 <td>
                   <a href={href("access", "principals", { ref: g.principal })}>{g.principal}</a>
                 </td>

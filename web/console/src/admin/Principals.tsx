@@ -29,7 +29,7 @@ const PAGE = 50;
 
 export default function PrincipalsSection({ params }: { params: URLSearchParams }) {
   const ref = params.get("ref");
-  if (ref) return <PrincipalPage ref_={ref} />;
+  if (ref) return <PrincipalPage ref_={ref} key={ref} />;
   const kind = params.get("kind") ?? "USER";
   return <PrincipalList kind={kind} key={kind} />;
 }
@@ -238,7 +238,9 @@ function Members({ p, onSaved }: { p: Principal; onSaved: () => void }) {
     <form onSubmit={save} className="block-form" aria-labelledby="members-h">
       <h2 id="members-h">Members</h2>
       <label>
-        Members, one reference a line (users and workloads: <code>user:jane@acme</code>, <code>workload:ci</code>); saving replaces the whole list
+        <span>
+          Members, one reference a line (users and workloads: <code>user:jane@acme</code>, <code>workload:ci</code>); saving replaces the whole list
+        </span>
         <textarea name="members" rows={Math.max(4, (p.members?.length ?? 0) + 1)} value={text} onChange={(e) => { setText(e.target.value); setSaved(false); }} />
       </label>
       {p.kind === "GROUP" && <p className="hint">A group’s members usually come from the identity provider, whose sync replaces them.</p>}

@@ -47,8 +47,8 @@ export function AccessError({ error, onRetry }: { error: unknown; onRetry?: () =
       <ErrorBox error={error} onRetry={onRetry} />
       {forbidden && (
         <p className="hint">
-          Access administration needs the MANAGE mode on the org (the built-in admin role on <code>*</code>). Ask an
-          administrator for a grant, or sign in as one.
+          Access administration needs the MANAGE mode on the org (the built-in admin role on <code>*</code> gives it); the
+          list of principals needs READ_DEFINITIONS on the org. Ask an administrator for a grant, or sign in as one.
         </p>
       )}
     </div>

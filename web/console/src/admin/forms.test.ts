@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { localToRFC3339, newDraft, rfc3339ToLocal, splitRefs, toRuleInput } from "./forms";
+import { detailsText, localToRFC3339, newDraft, rfc3339ToLocal, splitList, splitRefs, toRuleInput } from "./forms";
 
 describe("rules", () => {
   it("shows the canonical defaults as empty inputs and leaves them out again", () => {
@@ -30,5 +30,23 @@ describe("times", () => {
 describe("splitRefs", () => {
   it("takes lines or commas", () => {
     expect(splitRefs("user:a\n user:b, workload:ci\n\n")).toEqual(["user:a", "user:b", "workload:ci"]);
+  });
+});
+
+describe("splitList", () => {
+  it("trims and drops empty items", () => {
+    expect(splitList(" main , dev/*,, ")).toEqual(["main", "dev/*"]);
+    expect(splitList("")).toEqual([]);
+  });
+});
+
+describe("detailsText", () => {
+  it("shows an object's fields, other JSON and text as they are", () => {
+    expect(detailsText('{"principal":"user:jane@acme","role":"e2e","n":2,"rules":[{"tags":"PII"}]}')).toBe(
+      'principal: user:jane@acme; role: e2e; n: 2; rules: [{"tags":"PII"}]',
+    );
+    expect(detailsText("[1,2]")).toBe("[1,2]");
+    expect(detailsText("not json")).toBe("not json");
+    expect(detailsText(null)).toBe("");
   });
 });

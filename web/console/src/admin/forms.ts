@@ -1,5 +1,4 @@
 // Pure helpers of the access forms: rules as edited ↔ as the API takes them, and times.
-import { splitList } from "./ruleError";
 
 export const MODES = ["READ_DEFINITIONS", "WRITE_DEFINITIONS", "READ_DATA", "WRITE_DATA", "MANAGE"] as const;
 export type Mode = (typeof MODES)[number];
@@ -24,6 +23,14 @@ export interface RuleInput {
   modes: string[];
   branches?: string[];
   tags?: string;
+}
+
+/** splitList splits a comma-separated input into its trimmed, non-empty items. */
+export function splitList(s: string): string[] {
+  return s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
 }
 
 let nextKey = 1;
@@ -78,4 +85,19 @@ export function splitRefs(s: string): string[] {
     .split(/[\n,]/)
     .map((x) => x.trim())
     .filter((x) => x !== "");
+}
+
+/** detailsText shows an audit entry's details: a JSON object as "key: value" pairs, anything else as it is. */
+export function detailsText(details: string | null | undefined): string {
+  if (!details) return "";
+  let v: unknown;
+  try {
+    v = JSON.parse(details);
+  } catch {
+    return details;
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return details;
+  return Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${k}: ${typeof x === "string" ? x : JSON.stringify(x)}`)
+    .join("; ");
 }

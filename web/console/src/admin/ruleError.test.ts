@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { caretLine, marked, markerOffset, parseRuleError, splitList } from "./ruleError";
+import { caretLine, marked, markerOffset, parseRuleError } from "./ruleError";
 
 describe("parseRuleError", () => {
   it("reads a tag expression refusal as the server words it", () => {
@@ -54,9 +54,3 @@ describe("markerOffset", () => {
   });
 });
 
-describe("splitList", () => {
-  it("trims and drops empty items", () => {
-    expect(splitList(" main , dev/*,, ")).toEqual(["main", "dev/*"]);
-    expect(splitList("")).toEqual([]);
-  });
-});

@@ -63,14 +63,6 @@ function skipQuoted(s: string): number | null {
   return null;
 }
 
-/** splitList splits a comma-separated input into its trimmed, non-empty items. */
-export function splitList(s: string): string[] {
-  return s
-    .split(",")
-    .map((x) => x.trim())
-    .filter((x) => x !== "");
-}
-
 /**
  * markerOffset answers the 0-based offset, in characters of the input's value, that an
  * error points at: for tags the column of the expression as sent; for branches the column
