@@ -185,7 +185,16 @@ function PrincipalPage({ ref_ }: { ref_: string }) {
         {p.members === null && (
           <>
             <dt>Member of</dt>
-            <dd>{p.memberOf.join(", ") || "no team or group"}</dd>
+            <dd>
+              {p.memberOf.length === 0
+                ? "no team or group"
+                : p.memberOf.map((t, i) => (
+                    <span key={t}>
+                      {i > 0 && ", "}
+                      <a href={href("access", "principals", { ref: t })}>{t}</a>
+                    </span>
+                  ))}
+            </dd>
           </>
         )}
         <dt>Grants</dt>
