@@ -151,6 +151,10 @@ func (t *translator) node(section, key string, n *node) {
 		if written == "" {
 			written = c.key
 		}
+		if written == "" {
+			t.note(where, full, "a column without a name is skipped")
+			continue
+		}
 		mname, err := importer.MemberNameOK(written)
 		if err != nil {
 			t.fail(fmt.Errorf("%s: column %q: %v", where, written, err))

@@ -186,17 +186,17 @@ func (m *Merger) add(ev *event, where string) {
 		s.t = t.UTC()
 	}
 	if ev.Dataset != nil {
-		m.declare(ev.Dataset, s)
+		m.declare(ev.Dataset, s, where)
 	}
 	if ev.Job == nil {
 		if len(ev.Inputs)+len(ev.Outputs) > 0 {
 			m.note(where, "", "the event has no job; its datasets are declared, but no pipeline links them")
 		}
 		for i := range ev.Inputs {
-			m.declare(&ev.Inputs[i], s)
+			m.declare(&ev.Inputs[i], s, where)
 		}
 		for i := range ev.Outputs {
-			m.declare(&ev.Outputs[i], s)
+			m.declare(&ev.Outputs[i], s, where)
 		}
 		return
 	}
@@ -206,39 +206,54 @@ func (m *Merger) add(ev *event, where string) {
 		j = &jobState{inputs: map[dsKey]bool{}, outputs: map[dsKey]bool{}}
 		m.jobs[jk] = j
 	}
-	if doc := ev.Job.Facets.Documentation; doc != nil {
+	if doc := ev.Job.Facets.Documentation; doc != nil && doc.Description != "" {
 		j.doc.offer(s, doc.Description)
 	}
 	for i := range ev.Inputs {
-		d := m.declare(&ev.Inputs[i], s)
-		j.inputs[d.key] = true
+		if d := m.declare(&ev.Inputs[i], s, where); d != nil {
+			j.inputs[d.key] = true
+		}
 	}
 	for i := range ev.Outputs {
 		out := &ev.Outputs[i]
-		d := m.declare(out, s)
+		d := m.declare(out, s, where)
+		if d == nil {
+			continue
+		}
 		j.outputs[d.key] = true
 		d.writers[jk] = true
 		if cl := out.Facets.ColumnLineage; cl != nil {
-			m.columnLineage(d, jk, cl)
+			m.columnLineage(d, jk, cl, where)
 		}
 	}
 }
 
-// declare records a dataset an event lists, with its schema and documentation.
-func (m *Merger) declare(ds *dataset, s stamp) *dsState {
+// declare records a dataset an event lists, with its schema and documentation; nil for a
+// dataset with neither namespace nor name, which is noted and skipped.
+func (m *Merger) declare(ds *dataset, s stamp, where string) *dsState {
+	if ds.Namespace == "" && ds.Name == "" {
+		m.note(where, "", "a dataset with neither namespace nor name is skipped")
+		return nil
+	}
 	d := m.dataset(ds.Namespace, ds.Name)
 	d.declared = true
-	if doc := ds.Facets.Documentation; doc != nil {
+	if doc := ds.Facets.Documentation; doc != nil && doc.Description != "" {
 		d.desc.offer(s, doc.Description)
 	}
 	if sc := ds.Facets.Schema; sc != nil {
 		for pos, sf := range sc.Fields {
+			if sf.Name == "" {
+				m.note(where, d.path, "a schema field without a name is skipped")
+				continue
+			}
 			f := d.field(m, sf.Name)
 			if !f.inSchema || s.compare(f.first) < 0 || (s.compare(f.first) == 0 && pos < f.firstPos) {
 				f.first, f.firstPos = s, pos
 			}
 			f.inSchema = true
-			f.typ.offer(s, sf.Type)
+			if sf.Type != "" {
+				f.typ.offer(s, sf.Type) // an event that names no type does not erase one
+			}
 			if sf.Description != "" {
 				f.desc.offer(s, sf.Description)
 			}
@@ -247,16 +262,23 @@ func (m *Merger) declare(ds *dataset, s stamp) *dsState {
 	return d
 }
 
-func (m *Merger) columnLineage(d *dsState, jk jobKey, cl *columnLineageFacet) {
+func (m *Merger) columnLineage(d *dsState, jk jobKey, cl *columnLineageFacet, where string) {
 	d.lineage = true
 	d.clWriters[jk] = true
 	for _, fl := range cl.Fields {
+		if fl.Name == "" {
+			m.note(where, d.path, "column lineage for a field without a name is skipped")
+			continue
+		}
 		f := d.field(m, fl.Name)
 		if strings.EqualFold(fl.TransformationType, "MASKED") {
 			f.maskedTT = true
 		}
 		for _, in := range fl.InputFields {
-			ref := m.reference(d, in)
+			ref, ok := m.reference(d, in, where)
+			if !ok {
+				continue
+			}
 			f.from[ref] = true
 			for _, t := range in.Transformations {
 				if strings.EqualFold(t.Type, "DIRECT") {
@@ -269,17 +291,24 @@ func (m *Merger) columnLineage(d *dsState, jk jobKey, cl *columnLineageFacet) {
 		}
 	}
 	for _, in := range cl.Dataset {
-		d.whole[m.reference(d, in)] = true
+		if ref, ok := m.reference(d, in, where); ok {
+			d.whole[ref] = true
+		}
 	}
 }
 
-// reference records the input field an entry of d's column lineage names.
-func (m *Merger) reference(d *dsState, in inputField) fieldRef {
+// reference records the input field an entry of d's column lineage names; an entry that
+// names no dataset or no field is noted and skipped.
+func (m *Merger) reference(d *dsState, in inputField, where string) (fieldRef, bool) {
+	if (in.Namespace == "" && in.Name == "") || in.Field == "" {
+		m.note(where, d.path, "a column lineage entry without a dataset or field name is skipped")
+		return fieldRef{}, false
+	}
 	src := m.dataset(in.Namespace, in.Name)
 	src.namedBy[d.path] = true
 	f := src.field(m, in.Field)
 	f.namedBy[d.path] = true
-	return fieldRef{src.key, in.Field}
+	return fieldRef{src.key, in.Field}, true
 }
 
 func clip(s string) string {

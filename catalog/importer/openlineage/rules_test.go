@@ -292,6 +292,22 @@ func TestOddEventsAreNotes(t *testing.T) {
 		`{"eventType":"COMPLETE","outputs":[{"namespace":"db","name":"x"}]}`,
 		`{"eventType":"COMPLETE","eventTime":"yesterday","job":{"namespace":"n","name":"j"},"outputs":[{"namespace":"db","name":"y"}]}`,
 	)
+	res2 := run(t, openlineage.Options{},
+		ev("COMPLETE", 1, `{"namespace":"","name":""}`, ds("out", schema(":int", "a:int")+`,"columnLineage":{"fields":{"":{},"a":{"inputFields":[`+in("", "", direct)+`]}}}`)),
+		ev("COMPLETE", 2, "", ds("out", schema("a:"))), // no type: the earlier one stays
+	)
+	if got := member(t, asset(t, res2.Document, "db/out"), "a").Type; got != "int" {
+		t.Errorf("a type-less schema erased the type: %s", got)
+	}
+	for _, part := range []string{"neither namespace nor name", "schema field without a name", "field without a name", "entry without a dataset or field name"} {
+		found := false
+		for _, n := range res2.Notes {
+			found = found || strings.Contains(n.Msg, part)
+		}
+		if !found {
+			t.Errorf("no note saying %q: %v", part, res2.Notes)
+		}
+	}
 	if len(res.Notes) < 3 {
 		t.Errorf("notes = %v", res.Notes)
 	}
