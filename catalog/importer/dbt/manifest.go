@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tagflow/tagflow/catalog/importer"
 )
 
 // node is what the translation reads of a node or source; the rest is skipped.
@@ -88,7 +90,7 @@ func (c *columns) UnmarshalJSON(b []byte) error {
 		}
 		var col column
 		if err := dec.Decode(&col); err != nil {
-			return fmt.Errorf("columns[%q]: %v", t, plain(err))
+			return fmt.Errorf("columns[%q]: %v", t, importer.JSONError(err))
 		}
 		col.key = t.(string)
 		*c = append(*c, col)
@@ -250,42 +252,9 @@ func (m *manifestReader) errAt(where string, err error) error {
 		off = se.Offset
 	}
 	if where == "" {
-		return fmt.Errorf("byte %d: %v", off, plain(err))
+		return fmt.Errorf("byte %d: %v", off, importer.JSONError(err))
 	}
-	return fmt.Errorf("byte %d: %s: %v", off, where, plain(err))
-}
-
-// plain says what encoding/json's errors say without Go's type names.
-func plain(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return fmt.Errorf("a JSON %s where an object was expected", te.Value)
-		}
-		return fmt.Errorf("key %q is a JSON %s, expected %s", te.Field, te.Value, kindWord(te.Type.Kind().String()))
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("not valid JSON: %s", se.Error())
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return errors.New("the manifest ends too early")
-	}
-	return err
-}
-
-func kindWord(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	}
-	return k
+	return fmt.Errorf("byte %d: %s: %v", off, where, importer.JSONError(err))
 }
 
 func tokenKind(t json.Token) string {

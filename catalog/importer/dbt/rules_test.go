@@ -2,10 +2,12 @@ package dbt_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/tagflow/tagflow/catalog/importer/dbt"
+	"github.com/tagflow/tagflow/catalog/importer/importertest"
 )
 
 // manifest writes a v12 manifest with the given nodes (JSON entries "uid": {...}) and
@@ -58,22 +60,22 @@ func TestMeta(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.meta, func(t *testing.T) {
 			res := translate(t, []byte(manifest(model("model.p.m", `"meta":`+c.meta))), dbt.Options{})
-			if got := asset(t, res.Document, "model/p/m").Tags; !equal(got, c.model) {
+			if got := importertest.Asset(t, res.Document, "model/p/m").Tags; !slices.Equal(got, c.model) {
 				t.Errorf("model tags = %v, want %v", got, c.model)
 			}
 			res = translate(t, []byte(manifest(model("model.p.m", withColumn(c.meta)))), dbt.Options{})
-			if got := member(t, asset(t, res.Document, "model/p/m"), "c").Tags; !equal(got, c.column) {
+			if got := importertest.Member(t, importertest.Asset(t, res.Document, "model/p/m"), "c").Tags; !slices.Equal(got, c.column) {
 				t.Errorf("column tags = %v, want %v", got, c.column)
 			}
 		})
 	}
 	// config.meta counts like meta (dbt moves meta there in newer versions).
 	res := translate(t, []byte(manifest(model("model.p.m", `"config":{"meta":{"contains_pii":true}}`))), dbt.Options{})
-	if got := asset(t, res.Document, "model/p/m").Tags; !equal(got, []string{"PII"}) {
+	if got := importertest.Asset(t, res.Document, "model/p/m").Tags; !slices.Equal(got, []string{"PII"}) {
 		t.Errorf("config.meta: tags = %v", got)
 	}
 	res = translate(t, []byte(manifest(model("model.p.m", `"meta":{"pii":"yes"}`))), dbt.Options{})
-	if !hasNote(res.Notes, "model/p/m", "not a boolean") {
+	if !importertest.HasNote(res.Notes, "model/p/m", "not a boolean") {
 		t.Errorf("no note on a string pii: %v", res.Notes)
 	}
 }
@@ -96,13 +98,13 @@ func TestTags(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := translate(t, []byte(manifest(model("model.p.m", `"tags":`+c.tags+`,"columns":{"c":{"name":"c","tags":`+c.tags+`}}`))), c.opts)
-		a := asset(t, res.Document, "model/p/m")
-		if !equal(a.Tags, c.want) || !equal(member(t, a, "c").Tags, c.want) {
-			t.Errorf("tags %s %v: model %v, column %v; want %v", c.tags, c.opts.MapTags, a.Tags, member(t, a, "c").Tags, c.want)
+		a := importertest.Asset(t, res.Document, "model/p/m")
+		if !slices.Equal(a.Tags, c.want) || !slices.Equal(importertest.Member(t, a, "c").Tags, c.want) {
+			t.Errorf("tags %s %v: model %v, column %v; want %v", c.tags, c.opts.MapTags, a.Tags, importertest.Member(t, a, "c").Tags, c.want)
 		}
 	}
 	res := translate(t, []byte(manifest(model("model.p.m", `"tags":["PII"],"meta":{"pii":false}`))), dbt.Options{})
-	if got := asset(t, res.Document, "model/p/m").Tags; !equal(got, []string{"PII"}) || !hasNote(res.Notes, "model/p/m", "is kept") {
+	if got := importertest.Asset(t, res.Document, "model/p/m").Tags; !slices.Equal(got, []string{"PII"}) || !importertest.HasNote(res.Notes, "model/p/m", "is kept") {
 		t.Errorf("PII and ~PII: %v, notes %v", got, res.Notes)
 	}
 	if _, err := dbt.Translate(strings.NewReader(manifest("")), dbt.Options{MapTags: map[string]string{"a": "bad tag"}}); err == nil {
@@ -127,22 +129,22 @@ func TestKindsAndInputs(t *testing.T) {
 	for _, a := range res.Document.Assets {
 		paths = append(paths, a.Name)
 	}
-	if !equal(paths, []string{"model/p/gone", "model/p/m", "seed/p/s", "snapshot/p/snap", "source/p/src/t"}) {
+	if !slices.Equal(paths, []string{"model/p/gone", "model/p/m", "seed/p/s", "snapshot/p/snap", "source/p/src/t"}) {
 		t.Errorf("datasets = %v", paths)
 	}
-	m := asset(t, res.Document, "model/p/m")
-	if !equal(m.Pipeline.Inputs, []string{"model/p/gone", "seed/p/s", "snapshot/p/snap", "source/p/src/t"}) || m.Pipeline.HasColumns {
+	m := importertest.Asset(t, res.Document, "model/p/m")
+	if !slices.Equal(m.Pipeline.Inputs, []string{"model/p/gone", "seed/p/s", "snapshot/p/snap", "source/p/src/t"}) || m.Pipeline.HasColumns {
 		t.Errorf("pipeline = %+v", m.Pipeline)
 	}
-	if m.Description != "the model" || member(t, m, "id").Type != "int" || member(t, m, "id").Description != "key" || member(t, m, "ts").Type != "datetime" {
+	if m.Description != "the model" || importertest.Member(t, m, "id").Type != "int" || importertest.Member(t, m, "id").Description != "key" || importertest.Member(t, m, "ts").Type != "datetime" {
 		t.Errorf("model = %+v", m)
 	}
 	for part, path := range map[string]string{"which the manifest does not hold": "model/p/m", "names the node itself": "model/p/m", "is a test": "model/p/m"} {
-		if !hasNote(res.Notes, path, part) {
+		if !importertest.HasNote(res.Notes, path, part) {
 			t.Errorf("no note saying %q: %v", part, res.Notes)
 		}
 	}
-	if !hasNote(res.Notes, "", `resource type "analysis"`) && hasNote(res.Notes, "", "analysis") {
+	if !importertest.HasNote(res.Notes, "", `resource type "analysis"`) && importertest.HasNote(res.Notes, "", "analysis") {
 		t.Errorf("analysis noted oddly: %v", res.Notes)
 	}
 }
@@ -150,7 +152,7 @@ func TestKindsAndInputs(t *testing.T) {
 func TestNamespace(t *testing.T) {
 	data := manifest(model("model.p.m", `"depends_on":{"nodes":["seed.p.s"]}`) + "," + model("seed.p.s", ""))
 	res := translate(t, []byte(data), dbt.Options{Namespace: "warehouse/dbt"})
-	if res.Document.Namespace != "warehouse/dbt" || !equal(asset(t, res.Document, "model/p/m").Pipeline.Inputs, []string{"seed/p/s"}) {
+	if res.Document.Namespace != "warehouse/dbt" || !slices.Equal(importertest.Asset(t, res.Document, "model/p/m").Pipeline.Inputs, []string{"seed/p/s"}) {
 		t.Errorf("document = %+v", res.Document)
 	}
 	for _, ns := range []string{"/abs", "trailing/", "bad:ns"} {
@@ -163,13 +165,13 @@ func TestNamespace(t *testing.T) {
 func TestParentMap(t *testing.T) {
 	nodes := model("model.p.a", `"depends_on":{"nodes":["seed.p.s"]}`) + "," + model("seed.p.s", "") + "," + model("model.p.b", `"depends_on":{"nodes":["seed.p.s"]}`)
 	res := translate(t, []byte(manifest(nodes, `"parent_map":{"model.p.a":["seed.p.s"],"model.p.b":["model.p.a"],"seed.p.s":[],"test.p.gone":["model.p.a"]}`)), dbt.Options{})
-	if hasNote(res.Notes, "model/p/a", "parent_map") {
+	if importertest.HasNote(res.Notes, "model/p/a", "parent_map") {
 		t.Errorf("an agreeing parent_map is noted: %v", res.Notes)
 	}
-	if !hasNote(res.Notes, "model/p/b", "only depends_on names seed.p.s; only parent_map names model.p.a") {
+	if !importertest.HasNote(res.Notes, "model/p/b", "only depends_on names seed.p.s; only parent_map names model.p.a") {
 		t.Errorf("no note on b: %v", res.Notes)
 	}
-	if !hasNote(res.Notes, "", "lists 1 node(s) the manifest does not hold (test.p.gone)") {
+	if !importertest.HasNote(res.Notes, "", "lists 1 node(s) the manifest does not hold (test.p.gone)") {
 		t.Errorf("no note on test.p.gone: %v", res.Notes)
 	}
 }
@@ -203,7 +205,7 @@ func TestCollisionsAndErrors(t *testing.T) {
 		}
 	}
 	res := translate(t, []byte(`{"nodes":{},"future_key":{"a":[1,2,{"b":null}]},"metadata":{"dbt_schema_version":"https://schemas.getdbt.com/dbt/manifest/v1.json"}}`), dbt.Options{})
-	if !hasNote(res.Notes, "", `unknown top-level key "future_key"`) || !hasNote(res.Notes, "", "older than v2") {
+	if !importertest.HasNote(res.Notes, "", `unknown top-level key "future_key"`) || !importertest.HasNote(res.Notes, "", "older than v2") {
 		t.Errorf("notes = %v", res.Notes)
 	}
 }

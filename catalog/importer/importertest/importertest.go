@@ -190,3 +190,13 @@ func clipText(b []byte) string {
 	}
 	return string(b)
 }
+
+// ReadSample reads the sample at rel, a path under SamplesDir.
+func ReadSample(t testing.TB, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(SamplesDir(t), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -13,17 +13,6 @@ import (
 	"github.com/tagflow/tagflow/catalog/importer/openlineage"
 )
 
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // syntheticLog streams JSON lines of about size bytes: runs of 2,000 jobs, each START and
 // COMPLETE event reading three datasets and writing one with a 12-field schema and
 // column lineage, as a busy scheduler's log holds day after day.
@@ -80,7 +69,7 @@ var logMB = flag.Int64("log-mb", 256, "the size of BenchmarkEventLog's synthetic
 func BenchmarkEventLog(b *testing.B) {
 	size := *logMB
 	for range b.N {
-		cr := &countingReader{r: syntheticLog(size << 20)}
+		cr := &importertest.CountingReader{R: syntheticLog(size << 20)}
 		var datasets int
 		var live uint64
 		peak := importertest.PeakHeap(func() {
@@ -92,13 +81,13 @@ func BenchmarkEventLog(b *testing.B) {
 			live = importertest.LiveHeap()
 			runtime.KeepAlive(res)
 		})
-		b.SetBytes(cr.n)
+		b.SetBytes(cr.N)
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 		b.ReportMetric(float64(live)/(1<<20), "result-heap-MB")
-		b.ReportMetric(float64(cr.n)/(1<<20), "input-MB")
+		b.ReportMetric(float64(cr.N)/(1<<20), "input-MB")
 		b.ReportMetric(float64(datasets), "datasets")
-		if peak > uint64(cr.n)/2 {
-			b.Errorf("peak heap %d MB for a %d MB log", peak>>20, cr.n>>20)
+		if peak > uint64(cr.N)/2 {
+			b.Errorf("peak heap %d MB for a %d MB log", peak>>20, cr.N>>20)
 		}
 	}
 }

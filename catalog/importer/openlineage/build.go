@@ -3,6 +3,8 @@ package openlineage
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -157,7 +159,7 @@ func (m *Merger) pipeline(d *dsState, fields []*fieldState, notes *[]importer.No
 				continue
 			}
 			sort.Strings(from)
-			cols = append(cols, catalog.DocColumn{Field: f.member, From: dedup(from)})
+			cols = append(cols, catalog.DocColumn{Field: f.member, From: slices.Compact(from)})
 		}
 	}
 	if len(inputs) == 0 {
@@ -195,21 +197,4 @@ func (m *Merger) refs(d *dsState, set map[fieldRef]bool, inputs map[string]bool,
 	return out
 }
 
-func setList(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func dedup(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
+func setList(set map[string]bool) []string { return slices.Sorted(maps.Keys(set)) }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/tagflow/tagflow/catalog/importer"
 )
 
 // The parts of an OpenLineage event the translation reads; everything else (run facets,
@@ -102,7 +104,7 @@ func (o *orderedFields) UnmarshalJSON(b []byte) error {
 		}
 		var fl fieldLineage
 		if err := dec.Decode(&fl); err != nil {
-			return fmt.Errorf("columnLineage fields[%q]: %w", t, plainError(err))
+			return fmt.Errorf("columnLineage fields[%q]: %w", t, importer.JSONError(err))
 		}
 		*o = append(*o, namedLineage{Name: t.(string), fieldLineage: fl})
 	}
@@ -142,7 +144,7 @@ func (m *Merger) Decode(r io.Reader) error {
 	switch first {
 	case '[':
 		if _, err := dec.Token(); err != nil {
-			return fmt.Errorf("%s: %v", at(dec.InputOffset()), plainError(err))
+			return fmt.Errorf("%s: %v", at(dec.InputOffset()), importer.JSONError(err))
 		}
 		for i := 0; dec.More(); i++ {
 			if err := m.decodeOne(dec, i, at, lr, base); err != nil {
@@ -150,7 +152,7 @@ func (m *Merger) Decode(r io.Reader) error {
 			}
 		}
 		if _, err := dec.Token(); err != nil {
-			return fmt.Errorf("%s: the array of events does not end: %v", at(dec.InputOffset()), plainError(err))
+			return fmt.Errorf("%s: the array of events does not end: %v", at(dec.InputOffset()), importer.JSONError(err))
 		}
 		if _, err := dec.Token(); err != io.EOF {
 			return fmt.Errorf("%s: unexpected data after the array of events", at(dec.InputOffset()))
@@ -188,7 +190,7 @@ func (m *Merger) decodeOne(dec *json.Decoder, i int, at func(int64) string, lr *
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			off = dec.InputOffset()
 		}
-		return fmt.Errorf("event %d (%s): %v", i, at(off), plainError(err))
+		return fmt.Errorf("event %d (%s): %v", i, at(off), importer.JSONError(err))
 	}
 	m.add(&ev, fmt.Sprintf("event %d", i))
 	return nil
@@ -198,44 +200,10 @@ func (m *Merger) decodeOne(dec *json.Decoder, i int, at func(int64) string, lr *
 func (m *Merger) AddJSON(b []byte) error {
 	var ev event
 	if err := json.Unmarshal(b, &ev); err != nil {
-		return fmt.Errorf("event: %v", plainError(err))
+		return fmt.Errorf("event: %v", importer.JSONError(err))
 	}
 	m.add(&ev, "event")
 	return nil
-}
-
-// plainError says what encoding/json's errors say without Go's type names.
-func plainError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		key := te.Field
-		if key == "" {
-			return fmt.Errorf("the event is a JSON %s, not an object", te.Value)
-		}
-		return fmt.Errorf("key %q is a JSON %s, expected %s", key, te.Value, jsonKind(te.Type.Kind().String()))
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("not valid JSON: %s", se.Error())
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("the input ends inside an event")
-	}
-	return err
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	}
-	return k
 }
 
 // lineReader counts lines for error messages. It keeps the bytes read since the start of

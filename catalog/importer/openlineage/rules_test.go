@@ -2,6 +2,7 @@ package openlineage_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,8 +87,8 @@ func TestMasking(t *testing.T) {
 			}
 			cl += `}`
 			res := run(t, c.opts, ev("COMPLETE", 1, src, ds("out", schema("o:str")+","+cl)))
-			got := member(t, asset(t, res.Document, "db/out"), "o").Tags
-			if !equal(got, c.want) {
+			got := importertest.Member(t, importertest.Asset(t, res.Document, "db/out"), "o").Tags
+			if !slices.Equal(got, c.want) {
 				t.Errorf("tags = %v, want %v", got, c.want)
 			}
 		})
@@ -101,15 +102,15 @@ func TestColumnLineage(t *testing.T) {
 	t.Run("entries and whole list", func(t *testing.T) {
 		cl := `"columnLineage":{"fields":{"x":{"inputFields":[` + in("src", "a", direct) + `,` + in("src", "b", indirect) + `]}},"dataset":[` + in("src", "c", indirect) + `]}`
 		res := run(t, openlineage.Options{}, ev("COMPLETE", 1, src, ds("out", schema("x:int", "y:int")+","+cl)))
-		cols := columns(asset(t, res.Document, "db/out"))
-		if !equal(cols["x"], []string{"db/src.a", "db/src.b", "db/src.c"}) || !equal(cols["y"], []string{"db/src.c"}) {
+		cols := columns(importertest.Asset(t, res.Document, "db/out"))
+		if !slices.Equal(cols["x"], []string{"db/src.a", "db/src.b", "db/src.c"}) || !slices.Equal(cols["y"], []string{"db/src.c"}) {
 			t.Errorf("columns = %v", cols)
 		}
 	})
 	t.Run("unmapped field left out", func(t *testing.T) {
 		cl := `"columnLineage":{"fields":{"x":{"inputFields":[` + in("src", "a", direct) + `]}}}`
 		res := run(t, openlineage.Options{}, ev("COMPLETE", 1, src, ds("out", schema("x:int", "y:int")+","+cl)))
-		out := asset(t, res.Document, "db/out")
+		out := importertest.Asset(t, res.Document, "db/out")
 		cols := columns(out)
 		if _, ok := cols["y"]; ok || len(cols) != 1 || !out.Pipeline.HasColumns {
 			t.Errorf("columns = %v (declared %v)", cols, out.Pipeline.HasColumns)
@@ -117,7 +118,7 @@ func TestColumnLineage(t *testing.T) {
 	})
 	t.Run("an empty facet declares column lineage that maps nothing", func(t *testing.T) {
 		res := run(t, openlineage.Options{}, ev("COMPLETE", 1, src, ds("out", schema("x:int")+`,"columnLineage":{"fields":{}}`)))
-		out := asset(t, res.Document, "db/out")
+		out := importertest.Asset(t, res.Document, "db/out")
 		if !out.Pipeline.HasColumns || len(out.Pipeline.Columns) != 0 {
 			t.Errorf("pipeline = %+v", out.Pipeline)
 		}
@@ -128,26 +129,26 @@ func TestColumnLineage(t *testing.T) {
 	})
 	t.Run("no facet, no column lineage", func(t *testing.T) {
 		res := run(t, openlineage.Options{}, ev("COMPLETE", 1, src, ds("out", schema("x:int"))))
-		if p := asset(t, res.Document, "db/out").Pipeline; p.HasColumns || p.Columns != nil {
+		if p := importertest.Asset(t, res.Document, "db/out").Pipeline; p.HasColumns || p.Columns != nil {
 			t.Errorf("pipeline = %+v", p)
 		}
 	})
 	t.Run("undeclared dataset and field become placeholders", func(t *testing.T) {
 		cl := `"columnLineage":{"fields":{"x":{"inputFields":[` + in("ghost", "g", direct) + `,` + in("src", "zz", direct) + `]},"extra":{"inputFields":[` + in("src", "a", direct) + `]}}}`
 		res := run(t, openlineage.Options{}, ev("COMPLETE", 1, src, ds("out", schema("x:int")+","+cl)))
-		out := asset(t, res.Document, "db/out")
-		if !equal(out.Pipeline.Inputs, []string{"db/ghost", "db/src"}) {
+		out := importertest.Asset(t, res.Document, "db/out")
+		if !slices.Equal(out.Pipeline.Inputs, []string{"db/ghost", "db/src"}) {
 			t.Errorf("inputs = %v", out.Pipeline.Inputs)
 		}
-		ghost := asset(t, res.Document, "db/ghost")
+		ghost := importertest.Asset(t, res.Document, "db/ghost")
 		if len(ghost.Members) != 1 || ghost.Members[0].Name != "g" || ghost.Members[0].Type != "str" {
 			t.Errorf("ghost = %+v", ghost)
 		}
-		if member(t, asset(t, res.Document, "db/src"), "zz").Type != "str" || member(t, out, "extra").Type != "str" {
+		if importertest.Member(t, importertest.Asset(t, res.Document, "db/src"), "zz").Type != "str" || importertest.Member(t, out, "extra").Type != "str" {
 			t.Error("extra fields are not str")
 		}
 		for path, part := range map[string]string{"db/ghost": "placeholder", "db/out": "added to the pipeline's inputs", "db/src.zz": "no schema facet", "db/out.extra": "no schema facet"} {
-			if !hasNote(res.Notes, path, part) {
+			if !importertest.HasNote(res.Notes, path, part) {
 				t.Errorf("no note on %s saying %q: %v", path, part, res.Notes)
 			}
 		}
@@ -155,11 +156,11 @@ func TestColumnLineage(t *testing.T) {
 	t.Run("self references are left out", func(t *testing.T) {
 		cl := `"columnLineage":{"fields":{"x":{"inputFields":[` + in("out", "y", direct) + `,` + in("src", "a", direct) + `]}}}`
 		res := run(t, openlineage.Options{}, ev("COMPLETE", 1, src+","+ds("out", ""), ds("out", schema("x:int", "y:int")+","+cl)))
-		out := asset(t, res.Document, "db/out")
-		if !equal(out.Pipeline.Inputs, []string{"db/src"}) || !equal(columns(out)["x"], []string{"db/src.a"}) {
+		out := importertest.Asset(t, res.Document, "db/out")
+		if !slices.Equal(out.Pipeline.Inputs, []string{"db/src"}) || !slices.Equal(columns(out)["x"], []string{"db/src.a"}) {
 			t.Errorf("pipeline = %+v", out.Pipeline)
 		}
-		if !hasNote(res.Notes, "db/out", "self-loop") || !hasNote(res.Notes, "db/out", "the dataset itself") {
+		if !importertest.HasNote(res.Notes, "db/out", "self-loop") || !importertest.HasNote(res.Notes, "db/out", "the dataset itself") {
 			t.Errorf("notes = %v", res.Notes)
 		}
 	})
@@ -174,12 +175,12 @@ func TestMerge(t *testing.T) {
 			ev("START", 1, "", ds("out", schema("a:int", "b:int"))),
 			ev("START", 5, "", ds("out", schema("a:bigint"))), // same time, earlier in a run
 		)
-		out := asset(t, res.Document, "db/out")
+		out := importertest.Asset(t, res.Document, "db/out")
 		var got []string
 		for _, m := range out.Members {
 			got = append(got, m.Name+":"+m.Type)
 		}
-		if !equal(got, []string{"a:str", "b:int", "c:int"}) {
+		if !slices.Equal(got, []string{"a:str", "b:int", "c:int"}) {
 			t.Errorf("fields = %v", got)
 		}
 	})
@@ -188,7 +189,7 @@ func TestMerge(t *testing.T) {
 		e2 := ev("COMPLETE", 1, "", ds("out", schema("a:float")))
 		a := run(t, openlineage.Options{}, e1, e2)
 		b := run(t, openlineage.Options{}, e2, e1)
-		if x, y := member(t, asset(t, a.Document, "db/out"), "a").Type, member(t, asset(t, b.Document, "db/out"), "a").Type; x != y {
+		if x, y := importertest.Member(t, importertest.Asset(t, a.Document, "db/out"), "a").Type, importertest.Member(t, importertest.Asset(t, b.Document, "db/out"), "a").Type; x != y {
 			t.Errorf("order decides: %s vs %s", x, y)
 		}
 	})
@@ -199,13 +200,13 @@ func TestMerge(t *testing.T) {
 			evJob("j1", 3, ds("c", ""), ""), // a later run of j1 reads c too
 			evJob("j3", 4, ds("out", ""), ds("down", "")),
 		)
-		if got := asset(t, res.Document, "db/out").Pipeline.Inputs; !equal(got, []string{"db/a", "db/b", "db/c"}) {
+		if got := importertest.Asset(t, res.Document, "db/out").Pipeline.Inputs; !slices.Equal(got, []string{"db/a", "db/b", "db/c"}) {
 			t.Errorf("inputs = %v", got)
 		}
-		if got := asset(t, res.Document, "db/down").Pipeline.Inputs; !equal(got, []string{"db/out"}) {
+		if got := importertest.Asset(t, res.Document, "db/down").Pipeline.Inputs; !slices.Equal(got, []string{"db/out"}) {
 			t.Errorf("down inputs = %v", got)
 		}
-		if asset(t, res.Document, "db/a").Pipeline != nil {
+		if importertest.Asset(t, res.Document, "db/a").Pipeline != nil {
 			t.Error("an input only dataset has a pipeline")
 		}
 	})
@@ -215,7 +216,7 @@ func TestMerge(t *testing.T) {
 			evJob("j1", 1, ds("a", schema("k:int")), ds("out", schema("x:int")+","+cl)),
 			evJob("j2", 2, ds("b", schema("k:int")), ds("out", "")),
 		)
-		if !hasNote(res.Notes, "db/out", "without column lineage") {
+		if !importertest.HasNote(res.Notes, "db/out", "without column lineage") {
 			t.Errorf("notes = %v", res.Notes)
 		}
 	})
@@ -224,7 +225,7 @@ func TestMerge(t *testing.T) {
 			evJob("j1", 1, ds("a", ""), ds("b", "")),
 			evJob("j2", 2, ds("b", ""), ds("a", "")),
 		)
-		if !hasNote(res.Notes, "db/a", "cycle") {
+		if !importertest.HasNote(res.Notes, "db/a", "cycle") {
 			t.Errorf("notes = %v", res.Notes)
 		}
 	})
@@ -264,7 +265,7 @@ func TestInputForms(t *testing.T) {
 		}
 	}
 	bad := []struct{ name, data, want string }{
-		{"syntax", e + "\n{\"eventType\":", "event 1 (byte 199, line 2): the input ends inside an event"},
+		{"syntax", e + "\n{\"eventType\":", "event 1 (byte 199, line 2): the input ends too early"},
 		{"bad token", e + "\n{\"eventType\": x}", "line 2): not valid JSON"},
 		{"line", e + "\n" + e + "\n" + `{"eventType":"START","outputs":[{"name":5}]}`, "event 2 (byte"},
 		{"type", `{"eventType":"START","outputs":[{"name":5}]}`, `key "outputs.name" is a JSON number, expected a string`},
@@ -296,7 +297,7 @@ func TestOddEventsAreNotes(t *testing.T) {
 		ev("COMPLETE", 1, `{"namespace":"","name":""}`, ds("out", schema(":int", "a:int")+`,"columnLineage":{"fields":{"":{},"a":{"inputFields":[`+in("", "", direct)+`]}}}`)),
 		ev("COMPLETE", 2, "", ds("out", schema("a:"))), // no type: the earlier one stays
 	)
-	if got := member(t, asset(t, res2.Document, "db/out"), "a").Type; got != "int" {
+	if got := importertest.Member(t, importertest.Asset(t, res2.Document, "db/out"), "a").Type; got != "int" {
 		t.Errorf("a type-less schema erased the type: %s", got)
 	}
 	for _, part := range []string{"neither namespace nor name", "schema field without a name", "field without a name", "entry without a dataset or field name"} {

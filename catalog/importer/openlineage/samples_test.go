@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,22 +16,13 @@ import (
 	"github.com/tagflow/tagflow/catalog/importer/openlineage"
 )
 
-func readSample(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(importertest.SamplesDir(t), rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // marquezEvents is Marquez's food-delivery template with its time placeholders filled as
 // Marquez's docker/seed.sh does: {{RUN_START_TIME}} is now and
 // {{RUN_END_TIME_AFTER_N_MINUTES}} now plus N minutes, as %Y-%m-%dT%H:%M:%S.000Z. The
 // document does not depend on the times themselves, only on their order.
 func marquezEvents(t testing.TB) []byte {
 	t.Helper()
-	s := string(readSample(t, "marquez/docker/metadata.template.json"))
+	s := string(importertest.ReadSample(t, "marquez/docker/metadata.template.json"))
 	const layout = "2006-01-02T15:04:05.000Z"
 	now := time.Now().UTC().Truncate(time.Second)
 	s = strings.ReplaceAll(s, "{{RUN_START_TIME}}", now.Format(layout))
@@ -55,7 +46,7 @@ func hiveEvents(t testing.TB) [][]byte {
 	var out [][]byte
 	for i, name := range []string{"cllSimpleQueryMaskingStart.json", "cllSimpleQueryMaskingComplete.json"} {
 		var ev map[string]any
-		if err := json.Unmarshal(readSample(t, hiveDir+name), &ev); err != nil {
+		if err := json.Unmarshal(importertest.ReadSample(t, hiveDir+name), &ev); err != nil {
 			t.Fatal(err)
 		}
 		ev["eventTime"] = time.Date(2024, 5, 1, 12, 0, i, 0, time.UTC).Format(time.RFC3339Nano)
@@ -82,7 +73,7 @@ func hiveEvents(t testing.TB) [][]byte {
 func specEvent(t testing.TB, n int) []byte {
 	t.Helper()
 	var facets map[string]any
-	if err := json.Unmarshal(readSample(t, fmt.Sprintf("openlineage/spec/tests/ColumnLineageDatasetFacet/%d.json", n)), &facets); err != nil {
+	if err := json.Unmarshal(importertest.ReadSample(t, fmt.Sprintf("openlineage/spec/tests/ColumnLineageDatasetFacet/%d.json", n)), &facets); err != nil {
 		t.Fatal(err)
 	}
 	type ref struct{ Namespace, Name string }
@@ -100,7 +91,7 @@ func specEvent(t testing.TB, n int) []byte {
 	}
 	cl := facets["columnLineage"].(map[string]any)
 	fields, _ := cl["fields"].(map[string]any)
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		addRefs(fields[k].(map[string]any)["inputFields"])
 	}
 	addRefs(cl["dataset"])
@@ -124,21 +115,6 @@ func specEvent(t testing.TB, n int) []byte {
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			if keys[j] < keys[i] {
-				keys[i], keys[j] = keys[j], keys[i]
-			}
-		}
-	}
-	return keys
 }
 
 func translate(t testing.TB, data []byte, opts openlineage.Options) *importer.Result {
@@ -174,28 +150,6 @@ func TestSamples(t *testing.T) {
 	}
 }
 
-func asset(t testing.TB, doc *catalog.Document, path string) *catalog.DocAsset {
-	t.Helper()
-	for i := range doc.Assets {
-		if doc.Assets[i].Name == path {
-			return &doc.Assets[i]
-		}
-	}
-	t.Fatalf("no dataset %s in the document", path)
-	return nil
-}
-
-func member(t testing.TB, a *catalog.DocAsset, name string) *catalog.DocMember {
-	t.Helper()
-	for i := range a.Members {
-		if a.Members[i].Name == name {
-			return &a.Members[i]
-		}
-	}
-	t.Fatalf("%s has no field %s", a.Name, name)
-	return nil
-}
-
 func columns(a *catalog.DocAsset) map[string][]string {
 	out := map[string][]string{}
 	if a.Pipeline != nil {
@@ -210,20 +164,20 @@ func columns(a *catalog.DocAsset) map[string][]string {
 // cancel PII; the GROUP BY column a reaches every output field through the whole-dataset list.
 func TestHiveMasking(t *testing.T) {
 	res := translate(t, jsonLines(hiveEvents(t)), openlineage.Options{})
-	out := asset(t, res.Document, "hive/localhost_9083/test/xxx")
+	out := importertest.Asset(t, res.Document, "hive/localhost_9083/test/xxx")
 	for name, want := range map[string][]string{"i": nil, "t": nil, "mt": {"~PII"}, "a": nil, "ma": {"~PII"}} {
-		if got := member(t, out, name).Tags; !equal(got, want) {
+		if got := importertest.Member(t, out, name).Tags; !slices.Equal(got, want) {
 			t.Errorf("%s tags = %v, want %v", name, got, want)
 		}
 	}
 	cols := columns(out)
 	const a, b = "hive/localhost_9083/test/t1.a", "hive/localhost_9083/test/t1.b"
 	for name, want := range map[string][]string{"i": {a}, "t": {a}, "mt": {a}, "a": {a, b}, "ma": {a, b}} {
-		if !equal(cols[name], want) {
+		if !slices.Equal(cols[name], want) {
 			t.Errorf("columns[%s] = %v, want %v", name, cols[name], want)
 		}
 	}
-	if got := out.Pipeline.Inputs; !equal(got, []string{"hive/localhost_9083/test/t1"}) {
+	if got := out.Pipeline.Inputs; !slices.Equal(got, []string{"hive/localhost_9083/test/t1"}) {
 		t.Errorf("inputs = %v", got)
 	}
 }
@@ -232,11 +186,11 @@ func TestHiveMasking(t *testing.T) {
 // samples' README names are notes, with placeholders.
 func TestMarquezFlaws(t *testing.T) {
 	res := translate(t, marquezEvents(t), openlineage.Options{})
-	d7 := asset(t, res.Document, "food_delivery/public/delivery_7_days")
-	if got := columns(d7)["customer_email"]; !equal(got, []string{"food_delivery/public/customers.email"}) {
+	d7 := importertest.Asset(t, res.Document, "food_delivery/public/delivery_7_days")
+	if got := columns(d7)["customer_email"]; !slices.Equal(got, []string{"food_delivery/public/customers.email"}) {
 		t.Errorf("customer_email from %v", got)
 	}
-	ph := asset(t, res.Document, "food_delivery/public/menu_item_id")
+	ph := importertest.Asset(t, res.Document, "food_delivery/public/menu_item_id")
 	if ph.Pipeline != nil || len(ph.Members) != 1 || ph.Members[0].Name != "category_id" {
 		t.Errorf("placeholder = %+v", ph)
 	}
@@ -246,7 +200,7 @@ func TestMarquezFlaws(t *testing.T) {
 		"food_delivery/public/restaurants.menu_item_id": "no schema facet",
 	}
 	for path, part := range wantNotes {
-		if !hasNote(res.Notes, path, part) {
+		if !importertest.HasNote(res.Notes, path, part) {
 			t.Errorf("no note on %s saying %q; notes: %v", path, part, res.Notes)
 		}
 	}
@@ -256,25 +210,4 @@ func TestMarquezFlaws(t *testing.T) {
 			t.Errorf("a job became a dataset: %s", a.Name)
 		}
 	}
-}
-
-func hasNote(ns []importer.Note, path, part string) bool {
-	for _, n := range ns {
-		if n.Path == path && strings.Contains(n.Msg, part) {
-			return true
-		}
-	}
-	return false
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
