@@ -22,6 +22,18 @@ type Options struct {
 	MapTags map[string]string
 }
 
+// ParseMapTag reads a tag mapping as the CLI takes it: "from=to" (pii=PII).
+func ParseMapTag(s string) (from, to string, err error) {
+	from, to, ok := strings.Cut(s, "=")
+	if !ok || from == "" || to == "" {
+		return "", "", fmt.Errorf("tag mapping %q: write it as from=to (pii=PII)", s)
+	}
+	if _, _, err := catalog.ParseTagDecl(to); err != nil {
+		return "", "", fmt.Errorf("tag mapping %q: %v", s, err)
+	}
+	return from, to, nil
+}
+
 // datasetKinds are the dbt resource types that become datasets.
 var datasetKinds = map[string]bool{"model": true, "seed": true, "snapshot": true, "source": true}
 

@@ -107,6 +107,12 @@ func TestTags(t *testing.T) {
 	if got := importertest.Asset(t, res.Document, "model/p/m").Tags; !slices.Equal(got, []string{"PII"}) || !importertest.HasNote(res.Notes, "model/p/m", "is kept") {
 		t.Errorf("PII and ~PII: %v, notes %v", got, res.Notes)
 	}
+	for in, ok := range map[string]bool{"pii=PII": true, "a=b:c": true, "pii": false, "=PII": false, "pii=": false, "pii=bad tag": false} {
+		from, to, err := dbt.ParseMapTag(in)
+		if (err == nil) != ok {
+			t.Errorf("ParseMapTag(%q) = %q, %q, %v", in, from, to, err)
+		}
+	}
 	if _, err := dbt.Translate(strings.NewReader(manifest("")), dbt.Options{MapTags: map[string]string{"a": "bad tag"}}); err == nil {
 		t.Error("a mapping to a bad tag is accepted")
 	}

@@ -29,7 +29,14 @@ func (m *Merger) Result() (*importer.Result, error) {
 	if m.err != nil {
 		return nil, m.err
 	}
-	notes := append([]importer.Note(nil), m.notes...)
+	notes := make([]importer.Note, 0, len(m.notes))
+	for k, e := range m.notes {
+		where := e.where
+		if e.more > 0 {
+			where = fmt.Sprintf("%s and %d more", where, e.more)
+		}
+		notes = append(notes, importer.Note{Where: where, Path: k.path, Msg: k.msg})
+	}
 	note := func(path, format string, args ...any) {
 		notes = append(notes, importer.Note{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}

@@ -23,7 +23,7 @@ type Merger struct {
 	datasets map[dsKey]*dsState
 	jobs     map[jobKey]*jobState
 	paths    *importer.Claims
-	notes    []importer.Note
+	notes    map[noteKey]*noteEntry
 	err      error // the first error that makes a document impossible (two names, one path)
 }
 
@@ -121,6 +121,7 @@ func NewMerger(opts Options) (*Merger, error) {
 		datasets: map[dsKey]*dsState{},
 		jobs:     map[jobKey]*jobState{},
 		paths:    importer.NewClaims("dataset path"),
+		notes:    map[noteKey]*noteEntry{},
 	}, nil
 }
 
@@ -130,8 +131,23 @@ func (m *Merger) fail(err error) {
 	}
 }
 
+// note records a note about one event. The same note about many events is kept once,
+// with the first event and a count, so that a log of a million events without eventTime
+// gives one note, not a million.
 func (m *Merger) note(where, path, format string, args ...any) {
-	m.notes = append(m.notes, importer.Note{Where: where, Path: path, Msg: fmt.Sprintf(format, args...)})
+	k := noteKey{path, fmt.Sprintf(format, args...)}
+	if e, ok := m.notes[k]; ok {
+		e.more++
+		return
+	}
+	m.notes[k] = &noteEntry{where: where}
+}
+
+type noteKey struct{ path, msg string }
+
+type noteEntry struct {
+	where string // the first event it was said of
+	more  int    // how many other events it was said of
 }
 
 // dataset returns the state of a dataset, creating it on first sight.

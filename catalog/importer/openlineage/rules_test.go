@@ -309,6 +309,13 @@ func TestOddEventsAreNotes(t *testing.T) {
 			t.Errorf("no note saying %q: %v", part, res2.Notes)
 		}
 	}
+	many := make([]string, 50)
+	for i := range many {
+		many[i] = `{"eventType":"COMPLETE","job":{"namespace":"n","name":"j"},"outputs":[{"namespace":"db","name":"x"}]}`
+	}
+	if res := run(t, openlineage.Options{}, many...); len(res.Notes) != 1 || res.Notes[0].Where != "event 0 and 49 more" {
+		t.Errorf("50 events without eventTime: notes %v", res.Notes)
+	}
 	if len(res.Notes) < 3 {
 		t.Errorf("notes = %v", res.Notes)
 	}
