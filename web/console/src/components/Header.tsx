@@ -11,6 +11,9 @@ export function Header() {
         tagflow
       </a>
       <nav aria-label="Main">
+        <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>
+          Skip to content
+        </a>
         <a href="#/">Catalog</a>
         <a href="#/access/principals">Access</a>
         <a href="#/tokens">My tokens</a>
@@ -25,6 +28,11 @@ export function Header() {
           ))}
         </select>
       </label>
+      {branches.error ? (
+        <span className="state error inline" role="alert" title={String((branches.error as Error).message)}>
+          <span className="code">{(branches.error as { code?: string }).code ?? "ERROR"}</span> <span className="message">branches</span>
+        </span>
+      ) : null}
       <label>
         Branch{" "}
         <select name="branch" value={s.branch} onChange={(e) => s.setBranch(e.target.value)}>
@@ -33,10 +41,10 @@ export function Header() {
           ))}
         </select>
       </label>
-      <span className="who" title={s.principal}>
-        {s.principal}
+      <span className="who" title={s.name ? `${s.name} (${s.principal})` : s.principal}>
+        Signed in as <strong data-testid="whoami">{s.principal}</strong>
       </span>
-      <button type="button" onClick={s.signOut}>
+      <button type="button" data-testid="sign-out" onClick={s.signOut}>
         Sign out
       </button>
     </header>
