@@ -42,6 +42,8 @@ export function StewardTab({ asset, field, onSaved }: { asset: AssetData; field:
   const initial = targets.find((t) => field && t.path.endsWith("." + field)) ?? targets[0];
   const [targetPath, setTargetPath] = useState(initial.path);
   const target = targets.find((t) => t.path === targetPath) ?? targets[0];
+  // The last save's answer: kept here, since the reloaded asset starts a fresh editor.
+  const [saved, setSaved] = useState<SetAnswer["setTags"] | null>(null);
   // Key by target and its saved declarations: a save or a switch starts a fresh draft.
   return (
     <section aria-labelledby="steward-h">
@@ -49,7 +51,14 @@ export function StewardTab({ asset, field, onSaved }: { asset: AssetData; field:
       {targets.length > 1 && (
         <label className="controls">
           Asset{" "}
-          <select name="target" value={target.path} onChange={(e) => setTargetPath(e.target.value)}>
+          <select
+            name="target"
+            value={target.path}
+            onChange={(e) => {
+              setTargetPath(e.target.value);
+              setSaved(null);
+            }}
+          >
             {targets.map((t) => (
               <option key={t.path} value={t.path}>
                 {t.label}
@@ -58,12 +67,26 @@ export function StewardTab({ asset, field, onSaved }: { asset: AssetData; field:
           </select>
         </label>
       )}
-      <Editor key={target.path + "|" + target.steward.join(",")} target={target} onSaved={onSaved} />
+      {saved && (
+        <p className="state saved" role="status" data-testid="saved">
+          Saved. {saved.path} now has <Chips tags={saved.tags} cancels={saved.cancels} empty="no tags" />
+          {saved.writeReport ? ` — ${saved.writeReport.tagChangeCount} asset(s) changed tags.` : ""}
+        </p>
+      )}
+      <Editor
+        key={target.path + "|" + target.steward.join(",")}
+        target={target}
+        onChanged={() => setSaved(null)}
+        onSaved={(ans) => {
+          setSaved(ans);
+          onSaved();
+        }}
+      />
     </section>
   );
 }
 
-function Editor({ target, onSaved }: { target: Target; onSaved: () => void }) {
+function Editor({ target, onSaved, onChanged }: { target: Target; onSaved: (ans: SetAnswer["setTags"]) => void; onChanged: () => void }) {
   const { branch } = useSession();
   const [draft, setDraft] = useState<string[]>(target.steward);
   const [box, setBox] = useState("");
@@ -71,7 +94,6 @@ function Editor({ target, onSaved }: { target: Target; onSaved: () => void }) {
   const [busy, setBusy] = useState<"" | "preview" | "save">("");
   const [error, setError] = useState<unknown>();
   const [preview, setPreview] = useState<{ for: string[]; report: Report; after: SetAnswer["setTags"] } | null>(null);
-  const [saved, setSaved] = useState<SetAnswer["setTags"] | null>(null);
 
   const dirty = !sameDecls(draft, target.steward);
   const previewed = preview !== null && sameDecls(preview.for, draft);
@@ -79,7 +101,7 @@ function Editor({ target, onSaved }: { target: Target; onSaved: () => void }) {
   function change(next: string[]) {
     setDraft(next);
     setError(undefined);
-    setSaved(null);
+    onChanged();
   }
   function add(e: FormEvent) {
     e.preventDefault();
@@ -100,9 +122,8 @@ function Editor({ target, onSaved }: { target: Target; onSaved: () => void }) {
       if (dryRun) {
         setPreview({ for: draft, report: ans.setTags.writeReport ?? { tagChanges: [], tagChangeCount: 0, warnings: [] }, after: ans.setTags });
       } else {
-        setSaved(ans.setTags);
         setPreview(null);
-        onSaved();
+        onSaved(ans.setTags);
       }
     } catch (err) {
       setError(err);
@@ -116,7 +137,7 @@ function Editor({ target, onSaved }: { target: Target; onSaved: () => void }) {
       <dl className="facts">
         <dt>Present now</dt>
         <dd data-testid="current-tags">
-          <Chips tags={saved?.tags ?? target.tags} cancels={saved?.cancels ?? target.cancels} empty="no tags present" />
+          <Chips tags={target.tags} cancels={target.cancels} empty="no tags present" />
         </dd>
         <dt>Definitions declare</dt>
         <dd>{target.declared.length ? target.declared.join(", ") : <span className="hint">nothing</span>}</dd>
@@ -174,12 +195,6 @@ function Editor({ target, onSaved }: { target: Target; onSaved: () => void }) {
       </div>
       {error ? <ErrorBox error={error} /> : null}
       {busy === "preview" && <Loading what="the impact" />}
-      {saved && (
-        <p className="state saved" role="status" data-testid="saved">
-          Saved. {saved.path} now has <Chips tags={saved.tags} cancels={saved.cancels} empty="no tags" />
-          {saved.writeReport ? ` — ${saved.writeReport.tagChangeCount} asset(s) changed tags.` : ""}
-        </p>
-      )}
       {previewed && preview && <Impact report={preview.report} after={preview.after} />}
     </div>
   );
