@@ -1,10 +1,16 @@
 // The header: navigation, org switcher, branch switcher, who am I, sign out.
 import { useSession } from "../session";
+import { useEffect } from "react";
 import { useQuery } from "./state";
 
 export function Header() {
   const s = useSession();
   const branches = useQuery<{ branches: { name: string }[] }>("query Branches { branches { name } }", { org: s.org });
+  // A remembered branch that this org does not have (deleted, or of another org): main.
+  const names = branches.data?.branches.map((b) => b.name);
+  useEffect(() => {
+    if (names && names.length > 0 && !names.includes(s.branch)) s.setBranch(names.includes("main") ? "main" : names[0]);
+  }, [names?.join("\n"), s.branch]);
   return (
     <header className="top">
       <a className="brand" href="#/">

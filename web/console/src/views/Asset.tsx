@@ -77,7 +77,7 @@ export default function AssetView({ route }: { route: AssetRoute }) {
         <Loading what={parent.path} />
       ) : a ? (
         route.tab === "columns" ? (
-          <ColumnsTab asset={a} mode={route.mode} as={route.as} />
+          <ColumnsTab asset={a} mode={route.mode} as={route.as} field={route.field} />
         ) : route.tab === "steward" ? (
           <StewardTab asset={a} field={route.field} onSaved={res.reload} />
         ) : (

@@ -20,11 +20,16 @@ const COLUMNS = `query Columns($dataset: String!, $branch: String, $mode: Mode, 
 // Whether the caller may ask for others: MANAGE on the org (graphql/access.go asPolicy).
 const MANAGE = `query Manage { check(mode: MANAGE, path: "", branch: "*") { allowed } }`;
 
-function setParams(path: string, mode: string, as: string) {
-  location.hash = href("asset", path, { tab: "columns", mode: mode === "READ_DATA" ? "" : mode, as });
+function currentField(): string {
+  const q = location.hash.indexOf("?");
+  return q < 0 ? "" : (new URLSearchParams(location.hash.slice(q + 1)).get("field") ?? "");
 }
 
-export function ColumnsTab({ asset: a, mode: m, as }: { asset: AssetData; mode: string; as: string }) {
+function setParams(path: string, mode: string, as: string) {
+  location.hash = href("asset", path, { tab: "columns", mode: mode === "READ_DATA" ? "" : mode, as, field: currentField() });
+}
+
+export function ColumnsTab({ asset: a, mode: m, as, field }: { asset: AssetData; mode: string; as: string; field: string }) {
   const { branch, principal } = useSession();
   const mode = (MODES as readonly string[]).includes(m) ? m : "READ_DATA";
   const admin = useQuery<{ check: { allowed: boolean } }>(MANAGE, {});
@@ -97,7 +102,7 @@ export function ColumnsTab({ asset: a, mode: m, as }: { asset: AssetData; mode: 
               ) : (
                 <ul className="cols">
                   {ca.visible.map((c) => (
-                    <li key={c} data-testid="visible-column" data-column={c}>
+                    <li key={c} data-testid="visible-column" data-column={c} className={c === field ? "highlight" : undefined}>
                       <code>{c}</code>
                     </li>
                   ))}
@@ -111,7 +116,7 @@ export function ColumnsTab({ asset: a, mode: m, as }: { asset: AssetData; mode: 
               ) : (
                 <ul className="cols">
                   {ca.hidden.map((c) => (
-                    <li key={c.name} data-testid="hidden-column" data-column={c.name}>
+                    <li key={c.name} data-testid="hidden-column" data-column={c.name} className={c.name === field ? "highlight" : undefined}>
                       <code>{c.name}</code> <span data-testid="reason" className="reason">{c.reason}</span>
                     </li>
                   ))}
