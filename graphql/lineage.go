@@ -266,18 +266,20 @@ type tagPathResolver struct{ p tags.TagPath }
 func (t *tagPathResolver) Source() string { return t.p.Source }
 func (t *tagPathResolver) Path() []string { return t.p.Path }
 
-// SetTags resolves Mutation.setTags.
+// SetTags resolves Mutation.setTags. A dry run is judged like the write (WRITE_DEFINITIONS
+// on every path it changes) and answers the asset as it is, with the report of the write.
 func (r *Resolver) SetTags(ctx context.Context, args struct {
 	Path   string
 	Tags   []string
 	Branch gql.NullString
+	DryRun gql.NullBool
 }) (*assetResolver, error) {
 	c, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v, rep, err := r.svc.WriteTags(ctx, tags.SetTagsRequest{Org: c.Org, Branch: branchOr(args.Branch), Path: args.Path,
-		Tags: args.Tags, Who: c.Principal.Ref(), Authorize: planAuthorizer(ctx, r.svc, r.reg, c, access.WriteDefinitions),
+		Tags: args.Tags, Who: c.Principal.Ref(), DryRun: boolOr(args.DryRun), Authorize: planAuthorizer(ctx, r.svc, r.reg, c, access.WriteDefinitions),
 		Record: auditSetTags(ctx, c, args.Path, args.Tags)})
 	if err != nil {
 		return nil, toAPI(err)

@@ -511,6 +511,9 @@ type SetTagsRequest struct {
 	Org, Branch, Path string
 	Tags              []string // the full list of "t" and "~t"
 	Who               string   // principal reference
+	// DryRun plans and judges the write like any other but commits nothing: the report
+	// says what the write would change, and the view answered is the branch as it is.
+	DryRun bool
 	// Authorize judges the plan before it is committed; nil allows every plan.
 	Authorize Authorizer
 	// Record, if set, adds the audit record to the commit's transaction (see Recorder).
@@ -518,7 +521,7 @@ type SetTagsRequest struct {
 }
 
 // WriteTags is SetTags planned, judged by req.Authorize and committed under the branch's
-// lock; it returns the branch's version after it.
+// lock; it returns the branch's version after it (with DryRun, the version planned on).
 func (s *Service) WriteTags(ctx context.Context, req SetTagsRequest) (*View, *WriteReport, error) {
 	unlock := s.lock(req.Org, req.Branch)
 	defer unlock()
@@ -528,7 +531,7 @@ func (s *Service) WriteTags(ctx context.Context, req SetTagsRequest) (*View, *Wr
 		return nil, nil, err
 	}
 	view := p.view
-	if p.next != nil {
+	if p.next != nil && !p.DryRun {
 		view = p.next
 	}
 	return view, &WriteReport{TagChanges: out.TagChanges, TagChangeCount: out.TagChangeCount, Warnings: out.Warnings}, nil
@@ -548,7 +551,7 @@ func (s *Service) PlanSetTags(ctx context.Context, req SetTagsRequest) (*Plan, e
 // planSetTags plans a setTags; the caller holds the branch's lock. The plan is never nil.
 func (s *Service) planSetTags(req SetTagsRequest) (*Plan, error) {
 	view, err := s.View(req.Org, req.Branch)
-	p := newPlan("setTags", view, req.Org, req.Branch, req.Who, false)
+	p := newPlan("setTags", view, req.Org, req.Branch, req.Who, req.DryRun)
 	p.record = req.Record
 	if err != nil {
 		return p, err

@@ -101,7 +101,7 @@ function Shell({ route }: { route: Route }) {
   return (
     <div className="shell">
       <Header />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading what="the view" />}>
           <RouteView route={route} />
         </Suspense>
@@ -114,9 +114,9 @@ function RouteView({ route }: { route: Route }) {
   switch (route.view) {
     case "catalog":
     case "login":
-      return <CatalogView />;
+      return route.view === "catalog" ? <CatalogView route={route} /> : <CatalogView route={{ view: "catalog", query: "", after: "", back: "" }} />;
     case "asset":
-      return <AssetView />;
+      return <AssetView key={route.path} route={route} />;
     case "lineage":
       return <LineageView path={route.path} params={route.params} />;
     case "access":

@@ -2,8 +2,8 @@
 // view has an address that can be bookmarked and shared.
 
 export type Route =
-  | { view: "catalog"; query: string; after: string }
-  | { view: "asset"; path: string; tab: string }
+  | { view: "catalog"; query: string; after: string; back: string }
+  | { view: "asset"; path: string; tab: string; field: string; mode: string; as: string }
   | { view: "lineage"; path: string; params: URLSearchParams }
   | { view: "access"; section: string; params: URLSearchParams }
   | { view: "tokens" }
@@ -20,9 +20,16 @@ export function parseRoute(hash: string): Route {
   switch (segs[0] ?? "") {
     case "":
     case "catalog":
-      return { view: "catalog", query: params.get("q") ?? "", after: params.get("after") ?? "" };
+      return { view: "catalog", query: params.get("q") ?? "", after: params.get("after") ?? "", back: params.get("back") ?? "" };
     case "asset":
-      return { view: "asset", path: segs.slice(1).join("/"), tab: params.get("tab") ?? "overview" };
+      return {
+        view: "asset",
+        path: segs.slice(1).join("/"),
+        tab: params.get("tab") ?? "overview",
+        field: params.get("field") ?? "",
+        mode: params.get("mode") ?? "",
+        as: params.get("as") ?? "",
+      };
     case "lineage":
       return { view: "lineage", path: segs.slice(1).join("/"), params };
     case "access":

@@ -1,16 +1,25 @@
 // The header: navigation, org switcher, branch switcher, who am I, sign out.
 import { useSession } from "../session";
+import { useEffect } from "react";
 import { useQuery } from "./state";
 
 export function Header() {
   const s = useSession();
   const branches = useQuery<{ branches: { name: string }[] }>("query Branches { branches { name } }", { org: s.org });
+  // A remembered branch that this org does not have (deleted, or of another org): main.
+  const names = branches.data?.branches.map((b) => b.name);
+  useEffect(() => {
+    if (names && names.length > 0 && !names.includes(s.branch)) s.setBranch(names.includes("main") ? "main" : names[0]);
+  }, [names?.join("\n"), s.branch]);
   return (
     <header className="top">
       <a className="brand" href="#/">
         tagflow
       </a>
       <nav aria-label="Main">
+        <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>
+          Skip to content
+        </a>
         <a href="#/">Catalog</a>
         <a href="#/access/principals">Access</a>
         <a href="#/tokens">My tokens</a>
@@ -25,6 +34,11 @@ export function Header() {
           ))}
         </select>
       </label>
+      {branches.error ? (
+        <span className="state error inline" role="alert" title={String((branches.error as Error).message)}>
+          <span className="code">{(branches.error as { code?: string }).code ?? "ERROR"}</span> <span className="message">branches</span>
+        </span>
+      ) : null}
       <label>
         Branch{" "}
         <select name="branch" value={s.branch} onChange={(e) => s.setBranch(e.target.value)}>
@@ -33,10 +47,10 @@ export function Header() {
           ))}
         </select>
       </label>
-      <span className="who" title={s.principal}>
-        {s.principal}
+      <span className="who" title={s.name ? `${s.name} (${s.principal})` : s.principal}>
+        Signed in as <strong data-testid="whoami">{s.principal}</strong>
       </span>
-      <button type="button" onClick={s.signOut}>
+      <button type="button" data-testid="sign-out" onClick={s.signOut}>
         Sign out
       </button>
     </header>

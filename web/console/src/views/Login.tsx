@@ -1,6 +1,6 @@
 // Sign-in with a password (POST /auth/login); the server sets the session cookie.
 import { useState, type FormEvent } from "react";
-import { login } from "../api";
+import { ApiError, login } from "../api";
 import { ErrorBox } from "../components/state";
 
 export function LoginView({ onSignedIn }: { onSignedIn: () => void }) {
@@ -42,8 +42,33 @@ export function LoginView({ onSignedIn }: { onSignedIn: () => void }) {
         <button type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
-        {error ? <ErrorBox error={error} /> : null}
+        {error ? (
+          <>
+            <ErrorBox error={error} />
+            <p className="hint" role="note">
+              {loginHint(error)}
+            </p>
+          </>
+        ) : null}
       </form>
     </main>
   );
+}
+
+/** loginHint says in words what a refused sign-in means and what to do. */
+function loginHint(e: unknown): string {
+  const code = e instanceof ApiError ? e.code : "";
+  switch (code) {
+    case "UNAUTHENTICATED":
+      return "The user name or the password is wrong (the demo prints its users' passwords when it starts).";
+    case "RATE_LIMITED":
+      return "Too many attempts: wait the time above, then try again.";
+    case "FORBIDDEN":
+      return "You are not a member of that org: leave Org empty to sign in to your home org.";
+    case "INVALID_ARGUMENT":
+      return "Check what you typed: the message says which part is wrong.";
+    case "UNAVAILABLE":
+      return "The tagflow server cannot be reached.";
+  }
+  return "";
 }
