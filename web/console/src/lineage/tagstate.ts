@@ -85,30 +85,35 @@ export function tagStates(
   }
   if (tag === "") return out;
 
-  // Cancelled: from the nodes that declare ~t, and from non-present children of present
-  // parents, along the edges that pass a cancellation on.
+  // Cancelled: from the nodes that declare ~t along the edges that pass a cancellation
+  // on; then the nodes not present below a present parent (a cancellation from outside
+  // the view reaches them), and on from those.
   const work: string[] = [];
+  const spread = () => {
+    while (work.length > 0) {
+      const p = work.pop()!;
+      for (const c of children.get(p) ?? []) {
+        if (out.get(c.to) === "absent" && passesCancel(c.kind, settings)) {
+          out.set(c.to, "cancelled");
+          say(c.to, `inherits the cancellation of ${tag} from ${p}`);
+          work.push(c.to);
+        }
+      }
+    }
+  };
   for (const n of g.nodes) if (out.get(n.path) === "cancelled") work.push(n.path);
+  spread();
   for (const [from, cs] of children) {
     if (out.get(from) !== "present") continue;
     for (const c of cs) {
       if (out.get(c.to) === "absent" && passesPresent(c.kind, settings)) {
         out.set(c.to, "cancelled");
-        say(c.to, `${tag} arrives from ${from} but is cancelled here`);
+        say(c.to, `${tag} arrives from ${from} but is not present: a cancellation this view does not show reaches it`);
         work.push(c.to);
       }
     }
   }
-  while (work.length > 0) {
-    const p = work.pop()!;
-    for (const c of children.get(p) ?? []) {
-      if (out.get(c.to) === "absent" && passesCancel(c.kind, settings)) {
-        out.set(c.to, "cancelled");
-        say(c.to, `inherits the cancellation of ${tag} from ${p}`);
-        work.push(c.to);
-      }
-    }
-  }
+  spread();
 
   // Stopped: the remaining absent nodes reachable from a present or cancelled one.
   const seen = new Set<string>();

@@ -7,7 +7,7 @@ export interface Transform {
   k: number;
 }
 
-export const MIN_ZOOM = 0.05;
+export const MIN_ZOOM = 0.01;
 export const MAX_ZOOM = 4;
 
 export const IDENTITY: Transform = { x: 0, y: 0, k: 1 };
