@@ -46,9 +46,9 @@ export function shorten(label: string, max = MAX_CHARS): string {
   return "…" + label.slice(label.length - max + 1);
 }
 
-/** nodeWidth is the width of the box that holds text. */
-export function nodeWidth(text: string): number {
-  return Math.round(Math.max(60, text.length * CHAR_W + 2 * PAD));
+/** nodeWidth is the width of the box that holds text (bold for datasets and featuresets). */
+export function nodeWidth(text: string, bold = false): number {
+  return Math.round(Math.max(60, text.length * CHAR_W * (bold ? 1.12 : 1) + 2 * PAD));
 }
 
 /** pathOf turns bend points into a smooth SVG path (straight ends, rounded bends). */
@@ -87,7 +87,7 @@ export function layoutGraph(g: Graph): Layout {
   for (const n of g.nodes) {
     const text = shorten(n.label);
     texts.set(n.path, text);
-    d.setNode(n.path, { width: nodeWidth(text), height: NODE_H });
+    d.setNode(n.path, { width: nodeWidth(text, n.kind === "DATASET" || n.kind === "FEATURESET"), height: NODE_H });
   }
   for (const e of g.edges) {
     if (e.from === e.to) continue;
