@@ -105,6 +105,25 @@ func TestAcmeFixture(t *testing.T) {
 			vars: map[string]any{"d": "datasets:\n  - {name: " + p + ", fields: [{name: k, type: str, key: true}]}\n"},
 			code: "FORBIDDEN", msg: "may not be written; nothing was written"})
 	}
+
+	// Fennel's definitions (not its data) are the whole org's to read on main, so she can
+	// follow PII down to UserFeatures.
+	for _, c := range []struct {
+		mode, path, branch string
+		want               bool
+	}{
+		{"READ_DEFINITIONS", "UserFeatures.total_in_hometown", "main", true},
+		{"READ_DEFINITIONS", "TxnByCity", "main", true},
+		{"READ_DATA", "User.city", "main", false},
+		{"WRITE_DEFINITIONS", "TxnByCity", "main", false},
+	} {
+		if ok, why := a.checkAs(t, tok, c.mode, c.path, c.branch); ok != c.want {
+			t.Errorf("jane %s on %s: allowed %v (%s); want %v", c.mode, c.path, ok, why, c.want)
+		}
+	}
+	a.asExpect(t, tok, gqlCase{name: "lineage of total_in_hometown",
+		query: `{ lineage(path: "UserFeatures.total_in_hometown", direction: UPSTREAM, depth: 1) { nodes { path } redacted } }`,
+		data:  `{"lineage": {"nodes": [{"path": "TxnByCity.total"}, {"path": "UserFeatures"}, {"path": "UserFeatures.city"}, {"path": "UserFeatures.total_in_hometown"}], "redacted": []}}`})
 }
 
 // TestJHUAPLFixture: every cell of the README's table, group by mode by level.

@@ -1,1 +1,0 @@
-import{t as e}from"./index-Cyf6a0-4.js";var t=e();function n({path:e}){return(0,t.jsxs)(`div`,{className:`state empty`,children:[`The lineage of `,e,` is not built yet.`]})}export{n as default};
