@@ -4,7 +4,7 @@ BIN       := bin/tagflow
 DEMO_DATA ?= data/demo
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: all build demo test vet fmt-check tidy-check unit fuzz bench clean
+.PHONY: all build demo test vet fmt-check tidy-check unit fuzz bench clean web web-check web-test
 
 all: build
 
@@ -19,9 +19,33 @@ demo: build
 	@echo "tagflow demo on http://$(ADDR)  (token: $(DEMO_DATA)/admin.token)"
 	$(BIN) serve --demo --data $(DEMO_DATA) --addr $(ADDR)
 
-# Every test: formatting, tidy modules, vet, and the whole suite under the race detector
-# (which needs a C compiler: cgo).
-test: fmt-check tidy-check vet unit
+# Every test: formatting, tidy modules, vet, the committed console equal to a fresh build,
+# its vitest tests, and the whole Go suite under the race detector (which needs a C
+# compiler: cgo), browser tests included (they need Chromium: Debian's chromium).
+test: fmt-check tidy-check vet web-check web-test unit
+
+# The web console (Node 20 and npm, only to rebuild it): web/console builds into web/dist,
+# which is committed and embedded, so Go alone builds and serves it.
+WEB := web/console
+web:
+	cd $(WEB) && npm ci && npm run build
+
+# A fresh `npm ci && npm run build` into a temp dir must equal the committed web/dist byte
+# for byte (the build is deterministic); prints the first page's JavaScript, gzipped.
+web-check:
+	@set -e; out=$$(mktemp -d); trap 'rm -rf $$out' EXIT; \
+	cd $(WEB) && npm ci --no-audit --no-fund >/dev/null && npx tsc --noEmit && npx vite build --logLevel warn --outDir $$out --emptyOutDir >/dev/null; \
+	cd $(CURDIR); \
+	if ! diff -r $$out web/dist >/dev/null; then \
+		diff -rq $$out web/dist | sed "s|$$out|fresh build|" | head -n 20; \
+		echo "web/dist differs from a fresh build: run make web and commit"; exit 1; fi; \
+	if [ -n "$$(git status --porcelain --untracked-files=all -- web/dist 2>/dev/null)" ]; then \
+		git status --short --untracked-files=all -- web/dist | head -n 20; \
+		echo "web/dist differs from what is committed: run make web and commit"; exit 1; fi
+	@$(GO) test -count=1 -run '^TestFirstPageJavaScriptBudget$$' -v ./web | grep 'first page JavaScript' || true
+
+web-test:
+	cd $(WEB) && npx vitest run
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -64,7 +88,7 @@ bench:
 	@echo 'medians: go run golang.org/x/perf/cmd/benchstat@latest bench.txt'
 
 clean:
-	rm -rf bin data bench.txt
+	rm -rf bin data bench.txt web/console/screenshots
 
 # Issue 8's access targets over HTTP: builds tagflow and tagflow-load, serves a fresh
 # catalog on 127.0.0.1 (a temp dir; tagflow-load setup makes a 200-column dataset, jane@acme

@@ -372,8 +372,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if s != 200 || !strings.Contains(body, `tagflow_http_requests_total{code="200",method="POST",route="/graphql"}`) {
 		t.Fatalf("metrics %d:\n%.2000s", s, body)
 	}
-	if s, body := get(t, a.url+"/graphql", ""); s != 200 || !strings.Contains(body, "GraphiQL") {
-		t.Fatalf("graphiql %d", s)
+	if r, _ := getWith(t, a.url+"/graphql", nil); r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/graphiql" {
+		t.Fatalf("GET /graphql: %d %q, want a redirect to /graphiql", r.StatusCode, r.Header.Get("Location"))
 	}
 	if s, _ := get(t, a.url+"/nope", a.token); s != 404 {
 		t.Fatalf("unknown path %d", s)

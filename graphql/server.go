@@ -104,8 +104,7 @@ func NewServer(cfg Config) *Server {
 	} else {
 		e.GET("/metrics", s.authenticate, s.serveMetrics)
 	}
-	e.GET("/graphql", s.graphiql)
-	e.GET("/graphql/assets/:file", s.graphiqlAsset)
+	e.GET("/graphql", s.graphiql) // graphiql.go: a browser goes to /graphiql
 	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
 	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
 	e.POST("/oauth/token", s.oauthToken)                       // unauthenticated: it is the authentication (oauth.go)
@@ -117,9 +116,13 @@ func NewServer(cfg Config) *Server {
 			panic(fmt.Sprintf("load the console: %v", err)) // an embedded file system: a broken build
 		}
 		s.console = files
-		e.GET("/", func(c *gin.Context) { s.serveConsoleFile(c, "index.html") })
-		e.GET("/graphiql", func(c *gin.Context) { s.serveConsoleFile(c, "graphiql.html") })
-		e.GET("/assets/*file", func(c *gin.Context) { s.serveConsoleFile(c, "assets"+c.Param("file")) })
+		page := func(name string) gin.HandlerFunc { return func(c *gin.Context) { s.serveConsoleFile(c, name) } }
+		asset := func(c *gin.Context) { s.serveConsoleFile(c, "assets"+c.Param("file")) }
+		for _, m := range []string{http.MethodGet, http.MethodHead} {
+			e.Handle(m, "/", page("index.html"))
+			e.Handle(m, "/graphiql", page("graphiql.html"))
+			e.Handle(m, "/assets/*file", asset)
+		}
 	}
 	e.NoRoute(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)

@@ -12,6 +12,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       input: { index: "index.html", graphiql: "graphiql.html" },
+      // GraphiQL's dependencies mark their modules "use client" (React Server Components);
+      // bundled for the browser the directive means nothing, so it is not worth a warning.
+      onwarn(warning, warn) {
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;
+        warn(warning);
+      },
     },
   },
   test: {
