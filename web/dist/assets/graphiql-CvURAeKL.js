@@ -1,1 +1,0 @@
-import"./modulepreload-polyfill-P2Xu9kJm.js";document.getElementById(`graphiql`).textContent=`GraphiQL is not built yet.`;
