@@ -80,6 +80,8 @@ fuzz:
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseClaimConditions$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzVerifyJWT$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParsePHC$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./catalog/importer/openlineage -run '^$$' -fuzz '^FuzzTranslate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./catalog/importer/dbt -run '^$$' -fuzz '^FuzzTranslate$$' -fuzztime $(FUZZTIME)
 
 # The benchmarks of the README's Performance section.
 BENCHCOUNT ?= 6
