@@ -119,11 +119,11 @@ func bodyError(body []byte, skipped, off int64, what string, err error) error {
 		off = se.Offset
 	}
 	at := min(max(skipped+off, 0), int64(len(body)))
-	line := bytes.Count(body[:at], []byte{'\n'}) + 1
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		msg = "the body ends inside it"
+		at, msg = int64(len(body)), "the body ends inside it"
 	}
+	line := bytes.Count(body[:at], []byte{'\n'}) + 1
 	if what != "" {
 		return fmt.Errorf("%s (line %d, byte %d): not valid JSON: %s", what, line, at, msg)
 	}

@@ -38,15 +38,15 @@ import (
 // together share a commit. A group that fails is applied again request by request, so one
 // bad request refuses only itself: each request is all or nothing.
 
-// LineageConfig configures POST /api/v1/lineage.
-type LineageConfig struct {
+// OpenLineageConfig configures POST /api/v1/lineage.
+type OpenLineageConfig struct {
 	// MaxBytes limits a request's body; default 32 MiB.
 	MaxBytes int64
 	// Timeout bounds a request, waiting for its commit included; default 60 s.
 	Timeout time.Duration
 }
 
-func (c LineageConfig) withDefaults() LineageConfig {
+func (c OpenLineageConfig) withDefaults() OpenLineageConfig {
 	if c.MaxBytes <= 0 {
 		c.MaxBytes = 32 << 20
 	}
@@ -61,13 +61,13 @@ var lineageParams = []string{"branch", "dryRun"}
 
 type lineageEndpoint struct {
 	s   *Server
-	cfg LineageConfig
+	cfg OpenLineageConfig
 
 	mu       sync.Mutex
 	branches map[string]*lineageBranch // org \0 branch
 }
 
-func (s *Server) lineageHandlers(cfg LineageConfig) []gin.HandlerFunc {
+func (s *Server) lineageHandlers(cfg OpenLineageConfig) []gin.HandlerFunc {
 	cfg = cfg.withDefaults()
 	ep := &lineageEndpoint{s: s, cfg: cfg, branches: map[string]*lineageBranch{}}
 	return []gin.HandlerFunc{s.limitBody(cfg.MaxBytes), s.authenticate, ep.serve}

@@ -156,8 +156,8 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	api := graphql.NewServer(graphql.Config{
 		MaxDeployBytes: cfg.maxDeployBytes, MaxGraphQLBytes: cfg.maxGraphQLBytes,
 		PublicMetrics: cfg.publicMetrics, Log: log, RateLimit: rateLimit, RateBurst: cfg.rateBurst,
-		Console: web.Assets(),
-		Lineage: graphql.LineageConfig{MaxBytes: cfg.maxLineageBytes, Timeout: cfg.lineageTimeout},
+		Console:     web.Assets(),
+		OpenLineage: graphql.OpenLineageConfig{MaxBytes: cfg.maxLineageBytes, Timeout: cfg.lineageTimeout},
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),
