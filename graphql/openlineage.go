@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -178,7 +179,7 @@ type lineageBranch struct {
 	loaded  bool
 	merger  *openlineage.Merger
 	seen    map[[32]byte]bool
-	entries map[string]string // dataset path -> its document entry (JSON) as deployed
+	entries map[string]catalog.DocAsset // dataset path -> its document entry as deployed
 }
 
 // submit queues job and returns once it is applied (or refused, or past its deadline).
@@ -318,10 +319,7 @@ func (lb *lineageBranch) commit(ctx context.Context, b *backend, callerCtx conte
 			Msg:      "the events cannot be translated; nothing was applied",
 			Problems: []catalog.Problem{{Msg: err.Error()}}}
 	}
-	entries, changed, err := changedEntries(res.Document, lb.entries)
-	if err != nil {
-		return nil, err
-	}
+	entries, changed := changedEntries(res.Document, lb.entries)
 	chunks := catalog.ChunkRunEvents(fresh)
 	store := b.svc.Repo().Store()
 	if len(changed.Assets) == 0 {
@@ -378,20 +376,16 @@ func unchanged(b *backend, org, branch string) *tags.DeployResult {
 
 // changedEntries compares each dataset of doc with its entry as last deployed: it returns
 // every entry of doc and a document of those that differ.
-func changedEntries(doc *catalog.Document, before map[string]string) (map[string]string, *catalog.Document, error) {
-	entries := make(map[string]string, len(doc.Assets))
+func changedEntries(doc *catalog.Document, before map[string]catalog.DocAsset) (map[string]catalog.DocAsset, *catalog.Document) {
+	entries := make(map[string]catalog.DocAsset, len(doc.Assets))
 	changed := &catalog.Document{Namespace: doc.Namespace}
 	for _, a := range doc.Assets {
-		one, err := importer.JSON(&catalog.Document{Assets: []catalog.DocAsset{a}})
-		if err != nil {
-			return nil, nil, err
-		}
-		entries[a.Name] = string(one)
-		if before[a.Name] != string(one) {
+		entries[a.Name] = a
+		if was, ok := before[a.Name]; !ok || !reflect.DeepEqual(was, a) {
 			changed.Assets = append(changed.Assets, a)
 		}
 	}
-	return entries, changed, nil
+	return entries, changed
 }
 
 // load builds the branch's merger from the events it accepted, once (and again after a
@@ -419,15 +413,13 @@ func (lb *lineageBranch) load(ctx context.Context, b *backend) error {
 	if err != nil {
 		return fmt.Errorf("load the OpenLineage events of %s: %w", lb.name, err)
 	}
-	entries := map[string]string{}
+	entries := map[string]catalog.DocAsset{}
 	if len(seen) > 0 {
 		res, err := m.Result()
 		if err != nil {
 			return fmt.Errorf("merge the OpenLineage events of %s: %w", lb.name, err)
 		}
-		if entries, _, err = changedEntries(res.Document, nil); err != nil {
-			return err
-		}
+		entries, _ = changedEntries(res.Document, nil)
 	}
 	lb.merger, lb.seen, lb.entries, lb.loaded = m, seen, entries, true
 	return nil
