@@ -313,13 +313,13 @@ func (lb *lineageBranch) commit(ctx context.Context, b *backend, callerCtx conte
 			return nil, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Msg: err.Error()}
 		}
 	}
-	res, err := lb.merger.Result()
+	res, err := lb.merger.Changed()
 	if err != nil {
 		return nil, &catalog.Error{Op: "lineage", Kind: catalog.InvalidDefinition, Path: lb.name,
 			Msg:      "the events cannot be translated; nothing was applied",
 			Problems: []catalog.Problem{{Msg: err.Error()}}}
 	}
-	entries, changed := changedEntries(res.Document, lb.entries)
+	changed := changedEntries(res.Document, lb.entries)
 	chunks := catalog.ChunkRunEvents(fresh)
 	store := b.svc.Repo().Store()
 	if len(changed.Assets) == 0 {
@@ -354,7 +354,9 @@ func (lb *lineageBranch) commit(ctx context.Context, b *backend, callerCtx conte
 				return nil, err
 			}
 		}
-		lb.entries = entries
+		for _, a := range changed.Assets {
+			lb.entries[a.Name] = a
+		}
 	}
 	return out, nil
 }
@@ -374,18 +376,16 @@ func unchanged(b *backend, org, branch string) *tags.DeployResult {
 	return r
 }
 
-// changedEntries compares each dataset of doc with its entry as last deployed: it returns
-// every entry of doc and a document of those that differ.
-func changedEntries(doc *catalog.Document, before map[string]catalog.DocAsset) (map[string]catalog.DocAsset, *catalog.Document) {
-	entries := make(map[string]catalog.DocAsset, len(doc.Assets))
+// changedEntries is a document of the datasets of doc whose entry differs from the one
+// last deployed (before).
+func changedEntries(doc *catalog.Document, before map[string]catalog.DocAsset) *catalog.Document {
 	changed := &catalog.Document{Namespace: doc.Namespace}
 	for _, a := range doc.Assets {
-		entries[a.Name] = a
 		if was, ok := before[a.Name]; !ok || !reflect.DeepEqual(was, a) {
 			changed.Assets = append(changed.Assets, a)
 		}
 	}
-	return entries, changed
+	return changed
 }
 
 // load builds the branch's merger from the events it accepted, once (and again after a
@@ -415,11 +415,13 @@ func (lb *lineageBranch) load(ctx context.Context, b *backend) error {
 	}
 	entries := map[string]catalog.DocAsset{}
 	if len(seen) > 0 {
-		res, err := m.Result()
+		res, err := m.Changed()
 		if err != nil {
 			return fmt.Errorf("merge the OpenLineage events of %s: %w", lb.name, err)
 		}
-		entries, _ = changedEntries(res.Document, nil)
+		for _, a := range res.Document.Assets {
+			entries[a.Name] = a
+		}
 	}
 	lb.merger, lb.seen, lb.entries, lb.loaded = m, seen, entries, true
 	return nil
