@@ -25,7 +25,7 @@ func TestSplitEvents(t *testing.T) {
 		a + "\n{":           "event 1 (line 2",
 		"[" + a + ",]":      "event 1",
 		"[" + a + "] x":     "data after the array",
-		"[" + a:            "the array",
+		"[" + a:             "the array",
 		a + "\n" + `{"a":}`: "event 1 (line 2",
 	} {
 		if _, err := splitEvents([]byte(body)); err == nil || !strings.Contains(err.Error(), want) {
