@@ -3,9 +3,7 @@ package graphql
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"sync"
@@ -86,14 +84,9 @@ func (ep *lineageEndpoint) serve(c *gin.Context) {
 		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: err.Error()})
 		return
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c, "the body of events")
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			abortErr(c, &catalog.Error{Kind: catalog.TooLarge, Msg: "the events are larger than the limit of " + humanBytes(mbe.Limit)})
-			return
-		}
-		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: "could not read the events"})
+		abortErr(c, err)
 		return
 	}
 	raws, err := splitEvents(body)
