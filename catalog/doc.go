@@ -24,6 +24,8 @@
 //	cm\0<org>\0<branch>\0<version:hex16> Commit record (JSON): author, counts, root
 //	rt\0<id>                            Snapshot root: the list of page ids (JSON)
 //	pg\0<id>                            Page: JSON array of assets, sorted by path
+//	re\0<org>\0<hash>                   Run events (OpenLineage), one per line (runevents.go)
+//	rl\0<org>\0<branch>\0<hash>         The branch accepted those run events (empty)
 //
 // Other packages keep their own records in the same store under prefixes of their own,
 // documented in their packages: access uses "ac\0", tags "tg\0" (the tag vocabulary).

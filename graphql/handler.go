@@ -207,14 +207,9 @@ func (s *Server) restDeploy(c *gin.Context) {
 		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: err.Error()})
 		return
 	}
-	doc, err := io.ReadAll(c.Request.Body)
+	doc, err := readBody(c, "the document")
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			abortErr(c, &catalog.Error{Kind: catalog.TooLarge, Msg: "the document is larger than the limit of " + humanBytes(mbe.Limit)})
-			return
-		}
-		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: "could not read the document"})
+		abortErr(c, err)
 		return
 	}
 	ctx, cancel := withTimeout(c, s.cfg.DeployTimeout)
@@ -238,6 +233,20 @@ func (s *Server) restDeploy(c *gin.Context) {
 	}
 	s.metrics.deploys.WithLabelValues(deployOutcome(res, dryRun)).Inc()
 	c.JSON(http.StatusOK, deployJSON(res))
+}
+
+// readBody reads a REST request's body (what: "the document"); its error, a body over
+// the limit or one that could not be read, is for abortErr.
+func readBody(c *gin.Context, what string) ([]byte, error) {
+	b, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &catalog.Error{Kind: catalog.TooLarge, Msg: what + " is larger than the limit of " + humanBytes(mbe.Limit)}
+		}
+		return nil, &catalog.Error{Kind: catalog.InvalidArgument, Msg: "could not read " + what}
+	}
+	return b, nil
 }
 
 // deployParams are the query parameters of POST /api/v1/deploy.

@@ -39,6 +39,8 @@ type Config struct {
 	// RateBurst); 0 means DefaultRateLimit (and DefaultRateBurst), negative no limit.
 	RateLimit float64
 	RateBurst int
+	// OpenLineage configures POST /api/v1/lineage (openlineage.go).
+	OpenLineage OpenLineageConfig
 	// Console is the built web console (web.Assets); nil serves none.
 	Console fs.FS
 }
@@ -107,6 +109,7 @@ func NewServer(cfg Config) *Server {
 	e.GET("/graphql", s.graphiql) // graphiql.go: a browser goes to /graphiql
 	e.POST("/graphql", s.limitBody(cfg.MaxGraphQLBytes), s.authenticate, s.graphql)
 	e.POST("/api/v1/deploy", s.limitBody(cfg.MaxDeployBytes), s.authenticate, s.restDeploy)
+	e.POST("/api/v1/lineage", s.lineageHandlers(cfg.OpenLineage)...)
 	e.POST("/oauth/token", s.oauthToken)                       // unauthenticated: it is the authentication (oauth.go)
 	e.POST("/auth/login", s.limitBody(maxLoginBytes), s.login) // auth.go
 	e.POST("/auth/logout", s.logout)

@@ -90,6 +90,11 @@ type deployInput struct {
 	Document []byte
 	DryRun   bool
 	Prune    bool
+	// Action names the write in the audit log; "" is "deploy".
+	Action string
+	// Also writes more in the commit's transaction (the run events an OpenLineage import
+	// accepts); nil for nothing.
+	Also catalog.Also
 }
 
 // deploy is the one deploy of both transports (Mutation.deploy and POST /api/v1/deploy):
@@ -104,10 +109,29 @@ func deploy(ctx context.Context, svc *tags.Service, reg *access.Registry, in dep
 	if in.DryRun {
 		mode = access.ReadDefinitions
 	}
+	action := in.Action
+	if action == "" {
+		action = "deploy"
+	}
+	record := auditWrite(ctx, c, action)
+	if in.Also != nil {
+		audit := record
+		record = func(p *tags.Plan) catalog.Also {
+			first := audit(p)
+			return func(tx catalog.Txn) error {
+				if first != nil {
+					if err := first(tx); err != nil {
+						return err
+					}
+				}
+				return in.Also(tx)
+			}
+		}
+	}
 	return svc.Deploy(ctx, tags.DeployRequest{
 		Org: c.Org, Branch: in.Branch, Document: in.Document, DryRun: in.DryRun, Prune: in.Prune,
 		Deployer: c.Principal.Ref(), Authorize: planAuthorizer(ctx, svc, reg, c, mode),
-		Record: auditWrite(ctx, c, "deploy"),
+		Record: record,
 	})
 }
 

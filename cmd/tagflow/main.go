@@ -92,7 +92,7 @@ func newRoot() (*cobra.Command, *globals) {
 		}
 		return checkFlagGroups(cmd)
 	}
-	root.AddCommand(newServe(), newDeploy(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
+	root.AddCommand(newServe(), newDeploy(g), newImport(g), newBranch(g), newGet(g), newLineage(g), newExplain(g), newTags(g))
 	root.AddCommand(newDelete(g), newSearch(g), newLs(g), newImpact(g), newAdmin(g))
 	root.AddCommand(newPrincipal(g), newUser(g), newTeam(g), newGroup(g), newWorkload(g))
 	root.AddCommand(newToken(g))

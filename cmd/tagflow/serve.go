@@ -34,6 +34,8 @@ type serveConfig struct {
 	demo            bool
 	maxDeployBytes  int64
 	maxGraphQLBytes int64
+	maxLineageBytes int64
+	lineageTimeout  time.Duration
 	publicMetrics   bool
 	logLevel        string
 	logFormat       string
@@ -67,6 +69,8 @@ only, and without --data runs on a new temporary directory that shutdown removes
 	f.BoolVar(&cfg.demo, "demo", false, "load the fixture catalogs")
 	f.Int64Var(&cfg.maxDeployBytes, "max-deploy-bytes", 256<<20, "largest body of POST /api/v1/deploy")
 	f.Int64Var(&cfg.maxGraphQLBytes, "max-graphql-bytes", 32<<20, "largest body of POST /graphql")
+	f.Int64Var(&cfg.maxLineageBytes, "max-lineage-bytes", 32<<20, "largest body of POST /api/v1/lineage (OpenLineage events)")
+	f.DurationVar(&cfg.lineageTimeout, "lineage-timeout", time.Minute, "deadline of one POST /api/v1/lineage, waiting for its commit included")
 	f.BoolVar(&cfg.publicMetrics, "public-metrics", false, "serve /metrics without a token")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal)")
@@ -100,7 +104,7 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	for _, l := range []struct {
 		flag string
 		v    int64
-	}{{"--max-deploy-bytes", cfg.maxDeployBytes}, {"--max-graphql-bytes", cfg.maxGraphQLBytes}} {
+	}{{"--max-deploy-bytes", cfg.maxDeployBytes}, {"--max-graphql-bytes", cfg.maxGraphQLBytes}, {"--max-lineage-bytes", cfg.maxLineageBytes}} {
 		if l.v <= 0 {
 			return usageErr("%s %d: a limit must be a positive number of bytes", l.flag, l.v)
 		}
@@ -152,7 +156,8 @@ func serve(ctx context.Context, cfg *serveConfig) error {
 	api := graphql.NewServer(graphql.Config{
 		MaxDeployBytes: cfg.maxDeployBytes, MaxGraphQLBytes: cfg.maxGraphQLBytes,
 		PublicMetrics: cfg.publicMetrics, Log: log, RateLimit: rateLimit, RateBurst: cfg.rateBurst,
-		Console: web.Assets(),
+		Console:     web.Assets(),
+		OpenLineage: graphql.OpenLineageConfig{MaxBytes: cfg.maxLineageBytes, Timeout: cfg.lineageTimeout},
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),

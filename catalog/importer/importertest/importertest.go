@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tagflow/tagflow/catalog"
 	"github.com/tagflow/tagflow/catalog/importer"
@@ -199,4 +200,23 @@ func ReadSample(t testing.TB, rel string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// MarquezEvents is Marquez's food-delivery template (a JSON array of 26 events) with its
+// time placeholders filled as Marquez's docker/seed.sh does: {{RUN_START_TIME}} is now and
+// {{RUN_END_TIME_AFTER_N_MINUTES}} now plus N minutes, as %Y-%m-%dT%H:%M:%S.000Z. A
+// document made of them does not depend on the times themselves, only on their order.
+func MarquezEvents(t testing.TB) []byte {
+	t.Helper()
+	s := string(ReadSample(t, "marquez/docker/metadata.template.json"))
+	const layout = "2006-01-02T15:04:05.000Z"
+	now := time.Now().UTC().Truncate(time.Second)
+	s = strings.ReplaceAll(s, "{{RUN_START_TIME}}", now.Format(layout))
+	for n := 5; n <= 10; n++ {
+		s = strings.ReplaceAll(s, fmt.Sprintf("{{RUN_END_TIME_AFTER_%d_MINUTES}}", n), now.Add(time.Duration(n)*time.Minute).Format(layout))
+	}
+	if strings.Contains(s, "{{") {
+		t.Fatal("the Marquez template has a placeholder seed.sh does not fill")
+	}
+	return []byte(s)
 }

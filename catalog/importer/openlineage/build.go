@@ -26,6 +26,22 @@ func Translate(r io.Reader, opts Options) (*importer.Result, error) {
 
 // Result builds the document of every event merged so far: datasets sorted by path.
 func (m *Merger) Result() (*importer.Result, error) {
+	return m.result(nil)
+}
+
+// Changed builds the document of the datasets whose entry in Result may have changed since
+// the last call of Changed (or since the merger was made): those the events added since
+// list, those their column lineage names, and every output of their jobs. Each comes with
+// all its merged facts, as in Result, so that a deploy of this document without prune
+// brings a catalog that holds an earlier Result up to the current one. The notes are all
+// of Result's; the cycle notes, of these datasets only.
+func (m *Merger) Changed() (*importer.Result, error) {
+	dirty := m.dirty
+	m.dirty = map[dsKey]bool{}
+	return m.result(dirty)
+}
+
+func (m *Merger) result(only map[dsKey]bool) (*importer.Result, error) {
 	if m.err != nil {
 		return nil, m.err
 	}
@@ -41,8 +57,10 @@ func (m *Merger) Result() (*importer.Result, error) {
 		notes = append(notes, importer.Note{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 	all := make([]*dsState, 0, len(m.datasets))
-	for _, d := range m.datasets {
-		all = append(all, d)
+	for k, d := range m.datasets {
+		if only == nil || only[k] {
+			all = append(all, d)
+		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].path < all[j].path })
 

@@ -25,6 +25,8 @@ type Merger struct {
 	paths    *importer.Claims
 	notes    map[noteKey]*noteEntry
 	err      error // the first error that makes a document impossible (two names, one path)
+	// dirty are the datasets whose entry may have changed since the last Changed.
+	dirty map[dsKey]bool
 }
 
 type dsKey struct{ ns, name string }
@@ -122,6 +124,7 @@ func NewMerger(opts Options) (*Merger, error) {
 		jobs:     map[jobKey]*jobState{},
 		paths:    importer.NewClaims("dataset path"),
 		notes:    map[noteKey]*noteEntry{},
+		dirty:    map[dsKey]bool{},
 	}, nil
 }
 
@@ -153,6 +156,7 @@ type noteEntry struct {
 // dataset returns the state of a dataset, creating it on first sight.
 func (m *Merger) dataset(ns, name string) *dsState {
 	k := dsKey{ns, name}
+	m.dirty[k] = true // every caller may change what the dataset's entry says
 	if d, ok := m.datasets[k]; ok {
 		return d
 	}
@@ -241,6 +245,10 @@ func (m *Merger) add(ev *event, where string) {
 		if cl := out.Facets.ColumnLineage; cl != nil {
 			m.columnLineage(d, jk, cl, where)
 		}
+	}
+	// A job's inputs and documentation are part of the pipeline of every output it wrote.
+	for k := range j.outputs {
+		m.dirty[k] = true
 	}
 }
 

@@ -17,23 +17,8 @@ import (
 )
 
 // marquezEvents is Marquez's food-delivery template with its time placeholders filled as
-// Marquez's docker/seed.sh does: {{RUN_START_TIME}} is now and
-// {{RUN_END_TIME_AFTER_N_MINUTES}} now plus N minutes, as %Y-%m-%dT%H:%M:%S.000Z. The
-// document does not depend on the times themselves, only on their order.
-func marquezEvents(t testing.TB) []byte {
-	t.Helper()
-	s := string(importertest.ReadSample(t, "marquez/docker/metadata.template.json"))
-	const layout = "2006-01-02T15:04:05.000Z"
-	now := time.Now().UTC().Truncate(time.Second)
-	s = strings.ReplaceAll(s, "{{RUN_START_TIME}}", now.Format(layout))
-	for n := 5; n <= 10; n++ {
-		s = strings.ReplaceAll(s, fmt.Sprintf("{{RUN_END_TIME_AFTER_%d_MINUTES}}", n), now.Add(time.Duration(n)*time.Minute).Format(layout))
-	}
-	if strings.Contains(s, "{{") {
-		t.Fatal("the Marquez template has a placeholder seed.sh does not fill")
-	}
-	return []byte(s)
-}
+// Marquez's docker/seed.sh does (importertest.MarquezEvents).
+func marquezEvents(t testing.TB) []byte { return importertest.MarquezEvents(t) }
 
 const hiveDir = "openlineage/integration/hive/hive-openlineage-hook/integrations/container/"
 
