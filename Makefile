@@ -72,6 +72,8 @@ fuzz:
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzCountExpensive$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzOrgHeader$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzSplitEvents$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./graphql -run '^$$' -fuzz '^FuzzCheckEvents$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseScope$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseBranchGlob$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./access -run '^$$' -fuzz '^FuzzParseExpr$$' -fuzztime $(FUZZTIME)
