@@ -47,6 +47,10 @@ web-check:
 web-test:
 	cd $(WEB) && npx vitest run
 
+# The console's benchmarks (the lineage layout of 500 nodes).
+web-bench:
+	cd $(WEB) && npx vitest bench --run
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

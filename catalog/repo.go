@@ -341,6 +341,9 @@ func (r *Repo) CreateBranchDerived(ctx context.Context, org, name, from string, 
 		if err := putJSON(tx, branchRecordKey(org, name), b); err != nil {
 			return err
 		}
+		if err := copyRunLinks(tx, org, from, name); err != nil {
+			return err
+		}
 		return runAlso(tx, also)
 	})
 	if err != nil {
@@ -369,6 +372,9 @@ func (r *Repo) DeleteBranch(ctx context.Context, org, name string, also ...Also)
 	}
 	if err := r.store.Update(ctx, func(tx Txn) error {
 		if err := tx.Delete(branchRecordKey(org, name)); err != nil {
+			return err
+		}
+		if err := deleteRunLinks(tx, org, name); err != nil {
 			return err
 		}
 		return runAlso(tx, also)

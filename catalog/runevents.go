@@ -84,6 +84,45 @@ func LinkRunEvents(org, branch string, chunks []RunEventChunk) Also {
 	}
 }
 
+// copyRunLinks links to branch to every chunk that branch from accepted: a branch made from
+// another starts with its origin's events, as it starts with its origin's definitions, so
+// the next event merges with them instead of replacing what they declared.
+func copyRunLinks(tx Txn, org, from, to string) error {
+	prefix := []byte(prefixRunLinks + org + "\x00" + from + "\x00")
+	var ids []string
+	if err := tx.Iterate(prefix, func(k, _ []byte) error {
+		ids = append(ids, string(k[len(prefix):]))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.Set(runLinkKey(org, to, id), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteRunLinks removes a deleted branch's links, so that a new branch of the same name
+// does not inherit its events (the chunks stay: other branches may link to them).
+func deleteRunLinks(tx Txn, org, branch string) error {
+	prefix := []byte(prefixRunLinks + org + "\x00" + branch + "\x00")
+	var keys [][]byte
+	if err := tx.Iterate(prefix, func(k, _ []byte) error {
+		keys = append(keys, append([]byte(nil), k...))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := tx.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func runLinkKey(org, branch, id string) []byte {
 	return []byte(prefixRunLinks + org + "\x00" + branch + "\x00" + id)
 }

@@ -173,6 +173,7 @@ type lineageBranch struct {
 	merger  *openlineage.Merger
 	seen    map[[32]byte]bool
 	entries map[string]catalog.DocAsset // dataset path -> its document entry as deployed
+	created time.Time                   // the CreatedAt of the branch the state was loaded from
 }
 
 // submit queues job and returns once it is applied (or refused, or past its deadline).
@@ -384,11 +385,15 @@ func changedEntries(doc *catalog.Document, before map[string]catalog.DocAsset) *
 // load builds the branch's merger from the events it accepted, once (and again after a
 // refused or dry-run commit left events in it that were not accepted).
 func (lb *lineageBranch) load(ctx context.Context, b *backend) error {
-	if lb.loaded {
-		return nil
-	}
-	if _, err := b.svc.View(lb.org, lb.name); err != nil {
+	head, _, err := b.svc.Repo().Head(lb.org, lb.name)
+	if err != nil {
+		lb.loaded = false
 		return err // an unknown branch is NOT_FOUND
+	}
+	// A branch deleted and made again under the same name is another branch: its events
+	// are its origin's (copied at createBranch), not the deleted one's.
+	if lb.loaded && head.CreatedAt.Equal(lb.created) {
+		return nil
 	}
 	m, err := openlineage.NewMerger(openlineage.Options{})
 	if err != nil {
@@ -416,6 +421,6 @@ func (lb *lineageBranch) load(ctx context.Context, b *backend) error {
 			entries[a.Name] = a
 		}
 	}
-	lb.merger, lb.seen, lb.entries, lb.loaded = m, seen, entries, true
+	lb.merger, lb.seen, lb.entries, lb.loaded, lb.created = m, seen, entries, true, head.CreatedAt
 	return nil
 }

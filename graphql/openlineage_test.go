@@ -191,3 +191,37 @@ func TestLineageEndpointForbidden(t *testing.T) {
 		t.Fatalf("a refused request wrote version %d", v.Catalog.Version)
 	}
 }
+
+// A branch made from another starts with its origin's events, so events posted to it merge
+// with them; a branch deleted and made again under the same name does not keep the
+// deleted one's events.
+func TestLineageEndpointBranches(t *testing.T) {
+	events := marquez(t)
+	whole := newAPI(t, graphql.Config{})
+	whole.postEvents(t, "", importertest.MarquezEvents(t))
+	want := whole.catalogState(t, "main")
+	first := newAPI(t, graphql.Config{})
+	first.postEvents(t, "", events[0])
+	wantFirst := first.catalogState(t, "main")
+
+	a := newAPI(t, graphql.Config{})
+	a.mustGQL(t, `mutation { createBranch(name: "empty") { name } }`, nil)
+	half := len(events) / 2
+	for _, e := range events[:half] {
+		a.postEvents(t, "", e)
+	}
+	a.mustGQL(t, `mutation { createBranch(name: "dev") { name } }`, nil)
+	for _, e := range events[half:] {
+		a.postEvents(t, "?branch=dev", e)
+	}
+	if got := a.catalogState(t, "dev"); got != want {
+		t.Fatalf("dev, made from main after half the events, then given the other half:\n%s\nwant:\n%s", got, want)
+	}
+
+	a.mustGQL(t, `mutation { deleteBranch(name: "dev") }`, nil)
+	a.mustGQL(t, `mutation { createBranch(name: "dev", from: "empty") { name } }`, nil)
+	a.postEvents(t, "?branch=dev", events[0])
+	if got := a.catalogState(t, "dev"); got != wantFirst {
+		t.Fatalf("dev made again from an empty branch, given one event:\n%s\nwant:\n%s", got, wantFirst)
+	}
+}

@@ -302,14 +302,14 @@ describe("layout", () => {
     expect(pathOf([{ x: 0, y: 0 }, { x: 10, y: 0 }])).toBe("M0,0L10,0");
   });
 
-  it("lays out 500 nodes in under a second", () => {
+  // The time is measured by layout.bench.ts (npx vitest bench), not asserted here.
+  it("lays out 500 nodes, every one at a finite place", () => {
     const g = buildGraph("gen/d000", [synthetic(50, 9)]);
     expect(g.nodes.length).toBe(500);
-    const t0 = performance.now();
     const l = layoutGraph(g);
-    const ms = performance.now() - t0;
-    console.log(`layout of ${g.nodes.length} nodes and ${g.edges.length} edges: ${ms.toFixed(0)} ms`);
     expect(l.nodes.size).toBe(500);
-    expect(ms).toBeLessThan(1000);
+    for (const n of l.nodes.values()) {
+      expect(Number.isFinite(n.x) && Number.isFinite(n.y)).toBe(true);
+    }
   });
 });
