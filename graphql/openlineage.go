@@ -1,11 +1,14 @@
 package graphql
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +85,22 @@ func (ep *lineageEndpoint) serve(c *gin.Context) {
 	dryRun, err := queryBool(c, "dryRun")
 	if err != nil {
 		abortErr(c, &catalog.Error{Kind: catalog.InvalidArgument, Msg: err.Error()})
+		return
+	}
+	// OpenLineage's HTTP transport may gzip its body (its `compression: gzip`); what it
+	// unpacks to is bounded like an uncompressed body.
+	switch enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip":
+		gz, err := gzip.NewReader(c.Request.Body)
+		if err != nil {
+			abortErr(c, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Msg: "the body is not gzip, as Content-Encoding says: " + err.Error()})
+			return
+		}
+		defer gz.Close()
+		c.Request.Body = http.MaxBytesReader(c.Writer, gz, ep.cfg.MaxBytes)
+	default:
+		abortErr(c, &catalog.Error{Op: "lineage", Kind: catalog.InvalidArgument, Msg: "Content-Encoding " + strconv.Quote(enc) + " is not supported; send the events plain or gzipped"})
 		return
 	}
 	body, err := readBody(c, "the body of events")

@@ -1,9 +1,12 @@
 package graphql_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -223,5 +226,48 @@ func TestLineageEndpointBranches(t *testing.T) {
 	a.postEvents(t, "?branch=dev", events[0])
 	if got := a.catalogState(t, "dev"); got != wantFirst {
 		t.Fatalf("dev made again from an empty branch, given one event:\n%s\nwant:\n%s", got, wantFirst)
+	}
+}
+
+// A gzipped body (the OpenLineage client's compression: gzip) is accepted like a plain
+// one, bounded after unpacking; a body that is not gzip and another encoding are refused.
+func TestLineageEndpointGzip(t *testing.T) {
+	a := newAPI(t, graphql.Config{OpenLineage: graphql.OpenLineageConfig{MaxBytes: 64 << 10}})
+	events := marquez(t)
+	send := func(enc string, body []byte) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, a.url+"/api/v1/lineage", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", enc)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	if status, out := send("gzip", gz(events[0])); status != 201 || out["new"] != 1.0 {
+		t.Fatalf("a gzipped event: %d %v", status, out)
+	}
+	big := bytes.Repeat([]byte(" "), 128<<10) // unpacks past the 64 KiB limit
+	big = append(big, events[1]...)
+	if status, out := send("gzip", gz(big)); status != 413 || out["code"] != "PAYLOAD_TOO_LARGE" {
+		t.Errorf("a gzipped body over the limit once unpacked: %d %v", status, out)
+	}
+	if status, out := send("gzip", events[1]); status != 400 || out["code"] != "INVALID_ARGUMENT" || !strings.Contains(fmt.Sprint(out["message"]), "not gzip") {
+		t.Errorf("a plain body said to be gzip: %d %v", status, out)
+	}
+	if status, out := send("br", events[1]); status != 400 || !strings.Contains(fmt.Sprint(out["message"]), `"br"`) {
+		t.Errorf("Content-Encoding br: %d %v", status, out)
 	}
 }
