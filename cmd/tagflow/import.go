@@ -34,21 +34,29 @@ func newImport(g *globals) *cobra.Command {
 func newImportOpenLineage(g *globals) *cobra.Command {
 	var branch string
 	var dryRun, print bool
+	var batchBytes int
 	cmd := &cobra.Command{
 		Use:   "openlineage FILE|-",
 		Short: "Send OpenLineage run events (a JSON object, an array or JSON lines) to a branch",
 		Long: `Send OpenLineage run events to the server, which validates them against the OpenLineage
 schema, merges them with every event the branch accepted before (per job, in any order,
-duplicates once) and deploys what they change: all the events of the file or none.
+duplicates once) and deploys what they change. The file is read one event at a time and
+sent in batches of at most --batch-bytes (keep it under the server's --max-lineage-bytes):
+each batch is applied whole or not at all, and a refused batch stops the import, saying
+which events were applied before it. A file of one batch is all or nothing.
 --print translates the file alone, locally, and prints the document; nothing is sent.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := readDoc(args[0])
+			if batchBytes < 1<<10 {
+				return usageErr("--batch-bytes %d: at least 1024", batchBytes)
+			}
+			in, closeIn, err := openInput(args[0])
 			if err != nil {
 				return err
 			}
+			defer closeIn()
 			if print {
-				res, err := openlineage.Translate(bytes.NewReader(data), openlineage.Options{})
+				res, err := openlineage.Translate(in, openlineage.Options{})
 				if err != nil {
 					return &exitError{code: exitRefused, err: fmt.Errorf("%s: %v", args[0], err)}
 				}
@@ -59,30 +67,112 @@ duplicates once) and deploys what they change: all the events of the file or non
 				return err
 			}
 			q := url.Values{"branch": {branch}, "dryRun": {strconv.FormatBool(dryRun)}}
-			raw, err := post(c, "/api/v1/lineage?"+q.Encode(), "application/json", data, dryRun, g, branch)
+			var answers []json.RawMessage
+			var accepted, fresh, first, batches int
+			var batch bytes.Buffer
+			send := func(next int) error {
+				if batch.Len() == 0 {
+					return nil
+				}
+				if batches == 1 && dryRun {
+					return usageErr("%s needs more than one batch of --batch-bytes %d: a dry run of a later batch cannot see what an earlier one would change; raise --batch-bytes or import without --dry-run", args[0], batchBytes)
+				}
+				raw, err := post(c, "/api/v1/lineage?"+q.Encode(), "application/json", batch.Bytes(), dryRun, g, branch)
+				if err != nil {
+					if batches > 0 {
+						return fmt.Errorf("events %d to %d of %s were not applied (events 0 to %d were, in %s): %w",
+							first, next-1, args[0], first-1, batchCount(batches), err)
+					}
+					return err
+				}
+				var out struct {
+					Accepted int `json:"accepted"`
+					New      int `json:"new"`
+				}
+				if err := json.Unmarshal(raw, &out); err != nil {
+					return &exitError{code: exitRefused, err: fmt.Errorf("unexpected answer: %.200s", raw)}
+				}
+				accepted, fresh, batches, first = accepted+out.Accepted, fresh+out.New, batches+1, next
+				answers = append(answers, raw)
+				batch.Reset()
+				return nil
+			}
+			var sendErr error // a refused batch, as the server said it (not a flaw of the file)
+			err = openlineage.Events(in, func(i int, ev json.RawMessage) error {
+				if batch.Len() > 0 && batch.Len()+len(ev)+1 > batchBytes {
+					if sendErr = send(i); sendErr != nil {
+						return sendErr
+					}
+				}
+				batch.Write(ev)
+				batch.WriteByte('\n')
+				return nil
+			})
+			if err != nil && sendErr == nil {
+				applied := ""
+				if batches > 0 {
+					applied = fmt.Sprintf(" (events 0 to %d were applied, in %s)", first-1, batchCount(batches))
+				}
+				err = &exitError{code: exitRefused, err: fmt.Errorf("%s: %v%s", args[0], err, applied)}
+			}
+			if err == nil {
+				err = send(-1)
+			}
 			if err != nil {
 				return err
 			}
-			var out struct {
-				Accepted int             `json:"accepted"`
-				New      int             `json:"new"`
-				Deploy   json.RawMessage `json:"deploy"`
-			}
-			if err := json.Unmarshal(raw, &out); err != nil {
-				return &exitError{code: exitRefused, err: fmt.Errorf("unexpected answer: %.200s", raw)}
+			if len(answers) == 0 {
+				return &exitError{code: exitRefused, err: fmt.Errorf("%s holds no event", args[0])}
 			}
 			if g.output == "json" {
-				return printJSON(json.RawMessage(raw))
+				if len(answers) == 1 {
+					return printJSON(answers[0])
+				}
+				return printJSON(answers)
 			}
-			fmt.Fprintf(os.Stdout, "%s accepted, %d new.\n", plural(out.Accepted, "event"), out.New)
-			return printDeployAnswer(g, out.Deploy, branch, dryRun)
+			if len(answers) > 1 {
+				fmt.Fprintf(os.Stdout, "%s accepted in %s, %d new.\n", plural(accepted, "event"), batchCount(len(answers)), fresh)
+			} else {
+				fmt.Fprintf(os.Stdout, "%s accepted, %d new.\n", plural(accepted, "event"), fresh)
+			}
+			for _, raw := range answers {
+				var out struct {
+					Deploy json.RawMessage `json:"deploy"`
+				}
+				_ = json.Unmarshal(raw, &out)
+				if err := printDeployAnswer(g, out.Deploy, branch, dryRun); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&branch, "branch", "b", "main", "the branch to import to")
 	f.BoolVar(&dryRun, "dry-run", false, "plan only: show what the events would change, write nothing")
 	f.BoolVar(&print, "print", false, "print the translated document (YAML) and send nothing")
+	f.IntVar(&batchBytes, "batch-bytes", 8<<20, "the most bytes of events one request sends")
 	return cmd
+}
+
+// batchCount says "1 batch" or "N batches".
+func batchCount(n int) string {
+	if n == 1 {
+		return "1 batch"
+	}
+	return strconv.Itoa(n) + " batches"
+}
+
+// openInput opens FILE, or standard input for "-".
+func openInput(file string) (io.Reader, func(), error) {
+	if file == "-" {
+		return os.Stdin, func() {}, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, usageErr("read %s: %v", file, err)
+	}
+	return f, func() { f.Close() }, nil
 }
 
 func newImportDBT(g *globals) *cobra.Command {

@@ -99,6 +99,31 @@ func TestImportOpenLineage(t *testing.T) {
 	os.WriteFile(file, bad, 0o600)
 	r = mustRun(t, exitRefused, s.env(), "", "import", "openlineage", file)
 	mustContain(t, "a bad event", r.stderr, "event 0", "eventType")
+
+	// A file larger than one batch goes in several requests, read one event at a time,
+	// and gives the same catalog; a dry run of it is refused, and a flaw in the middle of
+	// the file says which events were applied before it.
+	os.WriteFile(file, log, 0o600)
+	batched := startServer(t, t.TempDir())
+	mustRun(t, exitUsage, batched.env(), "", "import", "openlineage", "--batch-bytes", "8192", "--dry-run", file)
+	r = mustRun(t, 0, batched.env(), "", "import", "openlineage", "--batch-bytes", "8192", file)
+	mustContain(t, "a batched import", r.stdout, "26 events accepted in ", " batches, 26 new.")
+	if got := catalogOf(t, batched, "main"); got != want {
+		t.Fatalf("imported in batches:\n%s\nwant (one request):\n%s", got, want)
+	}
+	var lines bytes.Buffer
+	for i, e := range events {
+		if i == 20 {
+			lines.WriteString("{\"eventType\": \n")
+		}
+		var c bytes.Buffer
+		json.Compact(&c, e)
+		lines.Write(c.Bytes())
+		lines.WriteByte('\n')
+	}
+	os.WriteFile(file, lines.Bytes(), 0o600)
+	r = mustRun(t, exitRefused, batched.env(), "", "import", "openlineage", "--batch-bytes", "8192", file)
+	mustContain(t, "a flaw after some batches", r.stderr, "event 20", "events 0 to ", "were applied, in ")
 }
 
 // A dbt CI step: import, import again ("no changes"), import with a model deleted and

@@ -117,6 +117,33 @@ func (o *orderedFields) UnmarshalJSON(b []byte) error {
 // holds one event and the merged state, never the whole input. A malformed event is an
 // error naming its index (from 0), byte offset and line, and the key at fault.
 func (m *Merger) Decode(r io.Reader) error {
+	return walkEvents(r, func(dec *json.Decoder, i int, at func(int64) string, lr *lineReader, base int64) error {
+		var ev event
+		if err := decodeAt(dec, i, at, lr, base, &ev); err != nil {
+			return err
+		}
+		m.add(&ev, fmt.Sprintf("event %d", i))
+		return nil
+	})
+}
+
+// Events calls fn with each event of r as it stands in the input (one JSON object, a JSON
+// array of objects, or JSON lines), one at a time, so memory holds one event: what a
+// client needs to send a large log in batches. Malformed JSON is an error naming the event
+// like Decode's; what an event means is not checked.
+func Events(r io.Reader, fn func(i int, event json.RawMessage) error) error {
+	return walkEvents(r, func(dec *json.Decoder, i int, at func(int64) string, lr *lineReader, base int64) error {
+		var raw json.RawMessage
+		if err := decodeAt(dec, i, at, lr, base, &raw); err != nil {
+			return err
+		}
+		return fn(i, raw)
+	})
+}
+
+// walkEvents finds the shape of r (an object, an array, JSON lines) and calls each for
+// every event, with the decoder positioned at its start.
+func walkEvents(r io.Reader, each func(dec *json.Decoder, i int, at func(int64) string, lr *lineReader, base int64) error) error {
 	lr := &lineReader{r: r}
 	br := bufio.NewReaderSize(lr, 64<<10)
 	// Find the first byte that is not white space, without consuming it.
@@ -147,7 +174,7 @@ func (m *Merger) Decode(r io.Reader) error {
 			return fmt.Errorf("%s: %v", at(dec.InputOffset()), importer.JSONError(err))
 		}
 		for i := 0; dec.More(); i++ {
-			if err := m.decodeOne(dec, i, at, lr, base); err != nil {
+			if err := each(dec, i, at, lr, base); err != nil {
 				return err
 			}
 		}
@@ -166,7 +193,7 @@ func (m *Merger) Decode(r io.Reader) error {
 				}
 				return nil
 			}
-			if err := m.decodeOne(dec, i, at, lr, base); err != nil {
+			if err := each(dec, i, at, lr, base); err != nil {
 				return err
 			}
 		}
@@ -174,11 +201,12 @@ func (m *Merger) Decode(r io.Reader) error {
 	return fmt.Errorf("%s: expected an OpenLineage event (a JSON object), an array of events or JSON lines, found %q", at(0), first)
 }
 
-func (m *Merger) decodeOne(dec *json.Decoder, i int, at func(int64) string, lr *lineReader, base int64) error {
+// decodeAt decodes the event at dec's position into v, with an error naming event i and
+// where it went wrong.
+func decodeAt(dec *json.Decoder, i int, at func(int64) string, lr *lineReader, base int64, v any) error {
 	start := dec.InputOffset()
 	lr.release(base + start)
-	var ev event
-	if err := dec.Decode(&ev); err != nil {
+	if err := dec.Decode(v); err != nil {
 		off := start
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -192,7 +220,6 @@ func (m *Merger) decodeOne(dec *json.Decoder, i int, at func(int64) string, lr *
 		}
 		return fmt.Errorf("event %d (%s): %v", i, at(off), importer.JSONError(err))
 	}
-	m.add(&ev, fmt.Sprintf("event %d", i))
 	return nil
 }
 
