@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -23,12 +24,32 @@ import (
 const consoleCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
 	"font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// consoleFile is one file of the console, as served: gzipped once at start when that
-// makes it smaller.
+// consoleFile is one file of the console, as served: gzipped once, at its first request
+// (not at start: the whole console takes about 0.1 s to compress), when that makes it
+// smaller.
 type consoleFile struct {
 	contentType string
-	body, gz    []byte
+	body        []byte
 	etag        string
+	gzipOnce    sync.Once
+	gz          []byte // nil when gzip does not make it smaller
+}
+
+// gzipped answers the file gzipped, or nil when that is not smaller.
+func (f *consoleFile) gzipped() []byte {
+	f.gzipOnce.Do(func() {
+		if len(f.body) <= 1024 {
+			return
+		}
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = w.Write(f.body)
+		_ = w.Close()
+		if buf.Len() < len(f.body) {
+			f.gz = buf.Bytes()
+		}
+	})
+	return f.gz
 }
 
 // loadConsole reads every file of the built console.
@@ -57,15 +78,6 @@ func loadConsole(fsys fs.FS) (map[string]*consoleFile, error) {
 		f := &consoleFile{contentType: ct, body: b}
 		sum := sha256.Sum256(b)
 		f.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
-		if len(b) > 1024 {
-			var buf bytes.Buffer
-			w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			_, _ = w.Write(b)
-			_ = w.Close()
-			if buf.Len() < len(b) {
-				f.gz = buf.Bytes()
-			}
-		}
 		out[p] = f
 		return nil
 	})
@@ -92,11 +104,11 @@ func (s *Server) serveConsoleFile(c *gin.Context, name string) {
 		return
 	}
 	body := f.body
-	if f.gz != nil {
+	if gz := f.gzipped(); gz != nil {
 		c.Header("Vary", "Accept-Encoding")
 		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
 			c.Header("Content-Encoding", "gzip")
-			body = f.gz
+			body = gz
 		}
 	}
 	c.Data(http.StatusOK, f.contentType, body)

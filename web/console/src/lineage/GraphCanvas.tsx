@@ -259,17 +259,9 @@ const Edges = memo(function Edges({ edges, witness }: { edges: LayoutEdge[]; wit
   );
 });
 
-interface NodesProps {
-  graph: Graph;
-  layout: Layout;
-  states: Map<string, TagState>;
-  why: Map<string, string>;
-  tag: string;
-  selected: string;
-  marks: Marks;
-  onSelect: (path: string) => void;
+type NodesProps = Omit<Props, "since" | "layoutMs"> & {
   onFocusNode: (n: LayoutNode) => void;
-}
+};
 
 const Nodes = memo(function Nodes(p: NodesProps) {
   return (
